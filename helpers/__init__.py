@@ -1,0 +1,36 @@
+"""Shared plumbing for the 预训练语言模型 course.
+
+One module per concern; every public function names the lesson that uses it.
+
+* :mod:`helpers.env`: ``setup()`` and the environment check (every lesson).
+* :mod:`helpers.data`: offline corpora as ``datasets`` objects.
+* :mod:`helpers.plots`: plot style with a CJK font.
+* :mod:`helpers.netguard`: fail loudly on any network connection.
+"""
+
+from .data import (
+    CorpusError,
+    MissingPackageError,
+    load_analogies,
+    load_chinese_reviews,
+    load_lee_corpus,
+    load_people_daily,
+    load_wiki_sample,
+    load_word_similarity,
+)
+from .env import pick_device, setup
+from .plots import use_course_style
+
+__all__ = [
+    "CorpusError",
+    "MissingPackageError",
+    "load_analogies",
+    "load_chinese_reviews",
+    "load_lee_corpus",
+    "load_people_daily",
+    "load_wiki_sample",
+    "load_word_similarity",
+    "pick_device",
+    "setup",
+    "use_course_style",
+]
