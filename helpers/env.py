@@ -104,6 +104,7 @@ def setup(mode: str | None = None, seed: int = 0, threads: int | None = None, qu
     * seed: Python, NumPy and torch generators.
     * threads: torch CPU threads (default: all cores, at most 8).
     * arms the network guard when ``PLM_NETGUARD=1`` (tests and CI set it).
+    * hides the Hugging Face loading / ``map`` progress bars.
 
     Called first in every lesson; lesson 00 walks through it.
     """
@@ -117,7 +118,14 @@ def setup(mode: str | None = None, seed: int = 0, threads: int | None = None, qu
             os.environ[var] = "1"
     guarded = netguard.install_from_env()
 
+    import datasets
     import torch
+    from transformers.utils import logging as hf_logging
+
+    # Loading bars for tiny local files only clutter stored outputs; lessons draw
+    # their own progress bars around long work.
+    hf_logging.disable_progress_bar()
+    datasets.disable_progress_bars()
 
     torch.set_num_threads(threads)
     seed_everything(seed)
