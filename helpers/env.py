@@ -20,6 +20,7 @@ from .data import MissingPackageError, CorpusError, package_file
 MODES = ("tiny", "full")
 ENV_MODE = "PLM_MODE"
 OFFLINE_VARS = ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE")
+_offline_set_by_setup = False
 _VERSIONED = ("torch", "transformers", "datasets", "tokenizers", "accelerate", "gensim", "matplotlib")
 
 
@@ -41,6 +42,9 @@ def pick_device(prefer: str | None = None) -> str:
             raise ValueError(f"Unknown device {prefer!r}: use 'cpu', 'cuda' or 'mps'.")
         if prefer == "cuda" and not torch.cuda.is_available():
             raise ValueError("device 'cuda' was requested but torch sees no CUDA GPU; use 'cpu'.")
+        mps = getattr(torch.backends, "mps", None)
+        if prefer == "mps" and not (mps is not None and mps.is_available()):
+            raise ValueError("device 'mps' was requested but torch sees no Apple-silicon GPU (MPS); use 'cpu'.")
         return prefer
     if torch.cuda.is_available():
         return "cuda"
@@ -113,9 +117,15 @@ def setup(mode: str | None = None, seed: int = 0, threads: int | None = None, qu
         threads = min(os.cpu_count() or 1, 8)
     if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
         raise ValueError(f"threads must be a positive int, got {threads!r}.")
+    global _offline_set_by_setup
     if mode == "tiny":
         for var in OFFLINE_VARS:
             os.environ[var] = "1"
+        _offline_set_by_setup = True
+    elif _offline_set_by_setup:  # tiny earlier in this process: give the network back to the libraries
+        for var in OFFLINE_VARS:
+            os.environ.pop(var, None)
+        _offline_set_by_setup = False
     guarded = netguard.install_from_env()
 
     import datasets

@@ -1,10 +1,11 @@
 """Network guard: make every non-loopback connection attempt fail loudly.
 
 Used by all lessons through :func:`helpers.setup` (armed when ``PLM_NETGUARD=1``),
-by the test suite (``tests/conftest.py`` arms it in pytest's process and, through
+by the test suite (the root ``conftest.py`` arms it in pytest's process and, through
 an IPython startup file, in every notebook kernel), and by ``.ci/run``.
 
-The guard patches :mod:`socket` so that ``connect``/``connect_ex``/``getaddrinfo``
+The guard patches :mod:`socket` so that ``connect``/``connect_ex``/``sendto`` and the
+name resolvers (``getaddrinfo``, ``gethostbyname``...)
 towards anything but the loopback interface or a Unix socket raise
 :class:`NetworkBlockedError`. Each blocked attempt is also appended to the file
 named by ``PLM_NETGUARD_LOG`` (one JSON line), so a test can prove that a whole
@@ -85,6 +86,8 @@ def install() -> None:
     orig_connect = socket.socket.connect
     orig_connect_ex = socket.socket.connect_ex
     orig_getaddrinfo = socket.getaddrinfo
+    orig_sendto = socket.socket.sendto
+    orig_resolvers = {name: getattr(socket, name) for name in ("gethostbyname", "gethostbyname_ex", "gethostbyaddr")}
 
     def connect(self, address):  # noqa: ANN001 - socket API
         _check_address(self, address, "connect")
@@ -99,19 +102,37 @@ def install() -> None:
             _block("getaddrinfo", host)
         return orig_getaddrinfo(host, *args, **kwargs)
 
-    _originals.update(connect=orig_connect, connect_ex=orig_connect_ex, getaddrinfo=orig_getaddrinfo)
+    def sendto(self, data, *args):  # noqa: ANN001 - sendto(data[, flags], address)
+        _check_address(self, args[-1], "sendto")
+        return orig_sendto(self, data, *args)
+
+    def make_resolver(name, original):  # noqa: ANN001
+        def resolver(host, *args, **kwargs):  # noqa: ANN001
+            if not _is_local(host):
+                _block(name, host)
+            return original(host, *args, **kwargs)
+
+        return resolver
+
+    _originals.update(connect=orig_connect, connect_ex=orig_connect_ex, getaddrinfo=orig_getaddrinfo, sendto=orig_sendto)
+    _originals.update(orig_resolvers)
     socket.socket.connect = connect
     socket.socket.connect_ex = connect_ex
+    socket.socket.sendto = sendto
     socket.getaddrinfo = getaddrinfo
+    for name, original in orig_resolvers.items():
+        setattr(socket, name, make_resolver(name, original))
 
 
 def uninstall() -> None:
     """Disarm the guard (used by the guard's own tests)."""
     if not _originals:
         return
-    socket.socket.connect = _originals["connect"]
-    socket.socket.connect_ex = _originals["connect_ex"]
-    socket.getaddrinfo = _originals["getaddrinfo"]
+    socket.socket.connect = _originals.pop("connect")
+    socket.socket.connect_ex = _originals.pop("connect_ex")
+    socket.socket.sendto = _originals.pop("sendto")
+    for name, original in _originals.items():
+        setattr(socket, name, original)  # getaddrinfo and the gethostby* resolvers
     _originals.clear()
 
 

@@ -26,6 +26,13 @@ if ! "$py" -c "import jupyter_book" 2>/dev/null; then
     exit 1
 fi
 
+# The lessons live in ../notebooks; book/notebooks is a committed symlink to it.
+if [[ ! -d "$book/notebooks" ]]; then
+    echo "error: $book/notebooks is not a directory: it must be the symlink 'notebooks -> ../notebooks'" \
+         "(on Windows: git config core.symlinks true, then check out again)" >&2
+    exit 1
+fi
+
 # --- local MathJax --------------------------------------------------------
 # html_extra_path copies book/_static_mathjax/* into the HTML root, so this
 # ends up as _build/html/_static/mathjax/tex-chtml.js (see mathjax_path).
@@ -33,14 +40,16 @@ mj="$book/_static_mathjax/_static/mathjax"
 if [[ ! -f "$mj/tex-chtml.js" ]]; then
     echo "== installing MathJax $mathjax_version from npm into ${mj#"$root"/}"
     command -v npm >/dev/null || { echo "error: npm is needed once to fetch MathJax" >&2; exit 1; }
-    tmp="$(mktemp -d)"
+    mkdir -p "$(dirname "$mj")"
+    tmp="$(mktemp -d "$(dirname "$mj")/.npm.XXXXXX")"   # same file system: mv is atomic
     trap 'rm -rf "$tmp"' EXIT
     npm install --prefix "$tmp" --no-save --no-package-lock --no-audit --no-fund \
         --loglevel=error "mathjax@$mathjax_version" >&2
-    mkdir -p "$(dirname "$mj")"
+    cp "$tmp/node_modules/mathjax/LICENSE" "$tmp/node_modules/mathjax/es5/LICENSE"
     rm -rf "$mj"
-    cp -r "$tmp/node_modules/mathjax/es5" "$mj"
-    cp "$tmp/node_modules/mathjax/LICENSE" "$mj/LICENSE"
+    mv "$tmp/node_modules/mathjax/es5" "$mj"    # all at once: never a half-copied MathJax
+    rm -rf "$tmp"
+    trap - EXIT
 fi
 
 # --- build ------------------------------------------------------------------

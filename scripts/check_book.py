@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Check the built book in headless Chromium (CI runs this after build_book.sh).
+r"""Check the built book in headless Chromium (CI runs this after build_book.sh).
 
 For every page in book/_toc.yml (the intro, each lesson notebook, the glossary)
 the page is opened from a localhost http server in Debian's Chromium, driven by
@@ -8,12 +8,15 @@ Playwright (the PyPI package; it never downloads a browser here). Per page:
   (a) every distinct Chinese character is drawn on a canvas with the computed
       font of the element that holds it and compared, pixel for pixel, with the
       missing-glyph box (.notdef) that the same font gives for an unassigned
-      code point: equal pixels mean the reader sees tofu;
+      code point: equal pixels mean the reader sees tofu. A notebook whose
+      outputs carry matplotlib's "Glyph ... missing from font" warning fails
+      too (its stored figure shows boxes);
   (b) math is rendered: every Sphinx math element holds an <mjx-container>, no
-      MathJax error or undefined macro, no raw \\( \\[ $$ left in the visible text, and a source
-      with math has rendered math;
-  (c) a notebook page shows all its stored outputs: images and text outputs
-      counted in the .ipynb against the page (and every image has loaded);
+      MathJax error or undefined macro, no raw \( \[ $$ left in the visible
+      text, and a source with math has rendered math;
+  (c) a notebook page shows all its stored outputs: per code cell, the image,
+      text and Markdown outputs of the .ipynb against the page (and every image
+      has loaded);
   (d) nothing is requested from outside localhost (such requests are logged,
       blocked and fail the check), and no local resource is missing (HTTP >= 400).
 
@@ -101,19 +104,28 @@ PAGE_JS = r"""
 () => {
   const math = [...document.querySelectorAll('.math')];
   const unrendered = math.filter(m => !m.querySelector('mjx-container')).length;
-  const clone = document.querySelector('main, .bd-main, body').cloneNode(true);
+  const clone = document.body.cloneNode(true);
   clone.querySelectorAll('pre, code, script, style, mjx-container, .highlight, textarea')
        .forEach(e => e.remove());
   const text = clone.textContent;
   const raw = [];
-  for (const re of [/\\\(/, /\\\[/, /\$\$/, /\\begin\{/, /\$[^$\s][^$\n]*\\[a-zA-Z]+[^$\n]*\$/]) {
+  for (const re of [/\\\(/, /\\\[/, /\$\$/, /\\begin\{/, /\$[^$\s][^$\n]*?[\\^_][^$\n]*?\$/]) {
     const m = text.match(re);
     if (m) raw.push(text.slice(Math.max(0, m.index - 20), m.index + 40).replace(/\s+/g, ' '));
   }
-  const outs = [...document.querySelectorAll('.cell_output')];
-  const imgs = outs.flatMap(o => [...o.querySelectorAll('img')]
-                                  .filter(i => !i.closest('.output')));
-  const texts = outs.flatMap(o => [...o.children].filter(c => c.classList.contains('output')));
+  // One entry per code cell on the page: images, text outputs (.output divs)
+  // and Markdown outputs (rendered inline, so any other element counts once).
+  const cells = [...document.querySelectorAll('div.cell')].map(cell => {
+    const out = cell.querySelector('.cell_output');
+    const kids = out ? [...out.children] : [];
+    const imgs = out ? [...out.querySelectorAll('img')].filter(i => !i.closest('.output')) : [];
+    return {
+      images: imgs.length,
+      broken: imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src),
+      texts: kids.filter(k => k.classList.contains('output')).length,
+      markdown: kids.some(k => !k.classList.contains('output') && k.tagName !== 'IMG' && !k.querySelector('img')),
+    };
+  });
   return {
     math: math.length, unrendered,
     mjx: document.querySelectorAll('mjx-container').length,
@@ -122,9 +134,7 @@ PAGE_JS = r"""
     undefined: [...document.querySelectorAll('mjx-container')]
                  .map(c => (c.textContent.match(/\\[a-zA-Z]+/) || [])[0]).filter(Boolean),
     raw,
-    images: imgs.length,
-    broken_images: imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src),
-    texts: texts.length,
+    cells,
   };
 }
 """
@@ -137,30 +147,36 @@ MIME_PRIORITY = ("application/vnd.jupyter.widget-view+json", "application/javasc
                  "text/html", "image/svg+xml", "image/png", "image/jpeg", "image/gif",
                  "text/markdown", "text/latex", "text/plain")
 PLOT_TOFU = re.compile(r"Glyph \d+ \(\\N\{([^}]*)\}\) missing from font")  # matplotlib's warning
-REMOVED = {"remove-output", "remove_output", "remove-cell", "remove_cell"}
+REMOVED_CELL = {"remove-cell", "remove_cell"}
+REMOVED_OUTPUT = {"remove-output", "remove_output"}
 
 
 def has_math(markdown: str) -> bool:
     return bool(MATH_SOURCE.search(CODE.sub("", markdown)))
 
 
-def expected_outputs(nb: dict) -> dict:
-    """Image and text outputs the book should show for this notebook."""
-    images = texts = 0
-    for cell in nb["cells"]:
-        if cell["cell_type"] != "code" or REMOVED & set(cell.get("metadata", {}).get("tags", [])):
+def expected_cells(nb: dict) -> list[dict]:
+    """Per code cell shown in the book: its image, text and Markdown outputs."""
+    cells = []
+    for number, cell in enumerate(nb["cells"], 1):
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if cell["cell_type"] != "code" or tags & REMOVED_CELL:
             continue
-        for out in cell.get("outputs", []):
+        exp = {"cell": number, "images": 0, "texts": 0, "markdown": False}
+        for out in [] if tags & REMOVED_OUTPUT else cell.get("outputs", []):
             kind = out["output_type"]
             if kind in ("stream", "error"):
-                texts += 1
+                exp["texts"] += 1
             elif kind in ("display_data", "execute_result"):
                 shown = next((m for m in MIME_PRIORITY if m in out.get("data", {})), None)
                 if shown in IMAGE_MIMES:
-                    images += 1
+                    exp["images"] += 1
+                elif shown == "text/markdown":
+                    exp["markdown"] = True
                 elif shown and shown.startswith("text/"):
-                    texts += 1
-    return {"images": images, "texts": texts}
+                    exp["texts"] += 1
+        cells.append(exp)
+    return cells
 
 
 def toc_pages(book: Path) -> list[str]:
@@ -207,7 +223,7 @@ def check_page(ctx, base: str, book: Path, page: str, out_dir: Path, timeout_s: 
     requests, bad_status, errors = [], [], []
     pg = ctx.new_page()
     pg.on("request", lambda r: requests.append(r.url))
-    pg.on("response", lambda r: r.status >= 400 and bad_status.append(f"{r.status} {r.url}"))
+    pg.on("response", lambda r: bad_status.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     pg.on("pageerror", lambda e: errors.append(str(e)))
     try:
         pg.goto(base + page + ".html", wait_until="load", timeout=timeout_s * 1000)
@@ -248,24 +264,29 @@ def check_page(ctx, base: str, book: Path, page: str, out_dir: Path, timeout_s: 
     # (c) outputs
     if src and src.suffix == ".ipynb":
         nb = json.loads(src.read_text(encoding="utf-8"))
-        exp = expected_outputs(nb)
         md = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
-        row["images"] = f"{info['images']}/{exp['images']}"
-        row["texts"] = f"{info['texts']}/{exp['texts']}"
-        if info["images"] != exp["images"]:
-            problems.append(f"page shows {info['images']} image output(s), the notebook has {exp['images']}")
-        if info["texts"] != exp["texts"]:
-            problems.append(f"page shows {info['texts']} text output(s), the notebook has {exp['texts']}")
+        expected, shown = expected_cells(nb), info["cells"]
+        n_img = sum(c["images"] for c in expected), sum(c["images"] for c in shown)
+        n_txt = (sum(c["texts"] + c["markdown"] for c in expected),
+                 sum(c["texts"] + c["markdown"] for c in shown))
+        row["images"], row["texts"] = f"{n_img[1]}/{n_img[0]}", f"{n_txt[1]}/{n_txt[0]}"
+        if len(expected) != len(shown):
+            problems.append(f"page shows {len(shown)} code cells, the notebook has {len(expected)}")
+        for exp, got in zip(expected, shown):
+            for what, name in (("images", "image"), ("texts", "text"), ("markdown", "Markdown")):
+                if exp[what] != got[what]:
+                    problems.append(f"cell {exp['cell']} of the notebook: the page shows {int(got[what])} "
+                                    f"{name} output(s), the notebook has {int(exp[what])}")
         streams = "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", []))
         glyphs = sorted(set(PLOT_TOFU.findall(streams)))
         if glyphs:  # matplotlib drew boxes into a stored figure
-            chars = "".join(unicodedata.lookup(g) for g in glyphs)
+            chars = "".join(unicodedata.lookup(g) if g.startswith("CJK") else f"<{g}>" for g in glyphs)
             problems.append(f"a stored plot shows missing glyphs: matplotlib warned that {chars!r} are "
                             "missing from its font (use helpers' CJK plot style and re-run the notebook)")
     else:
         md = src.read_text(encoding="utf-8") if src else ""
         row["images"] = row["texts"] = "-"
-    for url in info["broken_images"]:
+    for url in (u for c in info["cells"] for u in c["broken"]):
         problems.append(f"image did not load: {url}")
     if has_math(md) and info["mjx"] == 0:
         problems.append("the source has math but the page shows no rendered formula")
@@ -274,7 +295,7 @@ def check_page(ctx, base: str, book: Path, page: str, out_dir: Path, timeout_s: 
     row["external"] = len(external)
     for url in external:
         problems.append(f"request to a non-localhost URL (blocked): {url}")
-    for s in bad_status:
+    for s in sorted(set(bad_status)):
         problems.append(f"local resource failed: {s}")
     row["js_errors"] = errors
     return row
@@ -297,7 +318,12 @@ def main() -> int:
     if not Path(args.chromium).exists():
         print(f"error: {args.chromium} not found (apt-get install chromium fonts-noto-cjk)", file=sys.stderr)
         return 2
-    from playwright.sync_api import sync_playwright
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        print("error: the 'playwright' Python package is missing (pip install -e '.[book]');"
+              " it drives the system Chromium: never run `playwright install`", file=sys.stderr)
+        return 2
 
     out.mkdir(parents=True, exist_ok=True)
     pages = toc_pages(book)
@@ -331,8 +357,8 @@ def main() -> int:
     for r in rows:
         r["result"] = "FAIL" if r["problems"] else "ok"
         print("  ".join(str(r.get(name, "-")).ljust(w) for name, w in cols))
-    print("(cjk: distinct Chinese characters checked per font; math: typeset/total;"
-          " images, texts: outputs on the page/in the notebook)")
+    print("(cjk: distinct Chinese characters on the page; tofu: how many of them show as boxes;"
+          " math: typeset/total; images, texts: outputs on the page/in the notebook)")
     failed = [r for r in rows if r["problems"]]
     js_errors: dict[str, list[str]] = {}
     for r in rows:

@@ -78,11 +78,6 @@ def test_pick_device_honours_prefer(monkeypatch):
     assert env.pick_device("cuda") == "cuda"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="helpers/env.py bug: pick_device('mps') is returned without checking "
-    "torch.backends.mps.is_available(), unlike 'cuda'.",
-)
 def test_pick_device_rejects_unavailable_mps(no_gpu):
     with pytest.raises(ValueError, match="mps"):
         env.pick_device("mps")

@@ -102,6 +102,29 @@ def test_getaddrinfo_of_a_public_name_is_blocked(guard_log):
     assert (entry["kind"], entry["target"]) == ("getaddrinfo", "'example.com'")
 
 
+@pytest.mark.parametrize("resolver", ["gethostbyname", "gethostbyname_ex", "gethostbyaddr"])
+def test_legacy_resolvers_of_a_public_name_are_blocked(guard_log, resolver):
+    with pytest.raises(NetworkBlockedError, match=resolver):
+        getattr(socket, resolver)("example.com")
+    assert netguard.read_log(guard_log)[0]["kind"] == resolver
+
+
+def test_udp_sendto_a_public_ip_is_blocked(guard_log):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        with pytest.raises(NetworkBlockedError, match="sendto"):
+            sock.sendto(b"x", (PUBLIC_IP, 53))
+    assert [e["kind"] for e in netguard.read_log(guard_log)] == ["sendto"]
+
+
+def test_udp_sendto_loopback_still_works(guard_log):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as receiver, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+        receiver.bind(("127.0.0.1", 0))
+        receiver.settimeout(5)
+        sender.sendto(b"ping", receiver.getsockname())
+        assert receiver.recv(16) == b"ping"
+    assert netguard.read_log(guard_log) == []
+
+
 def test_blocked_error_is_a_connection_error(guard_log):
     # Libraries catch OSError and retry or fall back: that is why attempts are also logged.
     assert issubclass(NetworkBlockedError, ConnectionRefusedError)
@@ -132,7 +155,7 @@ def test_loopback_connections_still_work(guard_log, echo_server, host):
 def test_getaddrinfo_of_loopback_names_is_allowed(guard_log, host):
     try:
         socket.getaddrinfo(host, 80)
-    except NetworkBlockedError:  # pragma: no cover - the failure this test looks for
+    except NetworkBlockedError:
         pytest.fail(f"getaddrinfo({host!r}) was blocked")
     except socket.gaierror:
         pass  # e.g. no IPv6 on this machine: not the guard's doing

@@ -1,0 +1,96 @@
+"""Repository-wide rules: lesson anatomy, stored outputs, safety, packaging agreement."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def cells(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def test_there_are_lessons():
+    assert [p.name[:2] for p in NOTEBOOKS][:2] == ["00", "01"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_lesson_anatomy(path):
+    markdown = "\n".join(source(c) for c in cells(path) if c["cell_type"] == "markdown")
+    for heading in ("学习目标", "先修", "预计 CPU 时间", "## 练习", "## 小结", "术语表"):
+        assert heading in markdown, f"{path.name} lacks {heading!r}"
+    assert markdown.count("<summary>参考解答") >= 3, f"{path.name} needs at least 3 collapsible solutions"
+    code = [c for c in cells(path) if c["cell_type"] == "code"]
+    assert "helpers.setup(" in source(code[0]), f"{path.name}: the first code cell must call helpers.setup()"
+    assert any("parameters" in c.get("metadata", {}).get("tags", []) for c in code), f"{path.name}: no `parameters` cell"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_stored_outputs_come_from_one_clean_run(path):
+    code = [c for c in cells(path) if c["cell_type"] == "code" and source(c).strip()]
+    counts = [c["execution_count"] for c in code]
+    assert counts == list(range(1, len(code) + 1)), f"{path.name}: re-run it with benchmarks/run_lessons.py --store"
+    for c in code:
+        for out in c["outputs"]:
+            assert out["output_type"] != "error", f"{path.name}: stored error output"
+            text = "".join(out.get("text", "")) if out["output_type"] == "stream" else ""
+            assert "Glyph" not in text and "/work/" not in text and "/home/" not in text, (
+                f"{path.name}: stored output leaks a warning or a local path: {text[:200]!r}"
+            )
+
+
+UNSAFE = [
+    (re.compile(r"trust_remote_code\s*=\s*True"), "trust_remote_code=True"),
+    (re.compile(r"^\s*(import pickle|from pickle import|import cPickle)", re.M), "pickle"),
+    (re.compile(r"torch\.load\((?![^)]*weights_only\s*=\s*True)"), "torch.load without weights_only=True"),
+]
+
+
+def code_files() -> list[tuple[str, str]]:
+    files = [(str(p.relative_to(ROOT)), p.read_text(encoding="utf-8"))
+             for folder in ("helpers", "tests", "scripts", "benchmarks") for p in (ROOT / folder).rglob("*.py")]
+    files += [(f"{p.name} cell {i}", source(c)) for p in NOTEBOOKS for i, c in enumerate(cells(p)) if c["cell_type"] == "code"]
+    return files
+
+
+def test_no_unsafe_loading_anywhere():
+    problems = [f"{name}: {what}" for name, text in code_files() for pattern, what in UNSAFE
+                if pattern.search(text) and name != "tests/test_repo.py"]
+    assert problems == []
+
+
+def test_environment_yml_installs_the_package_pyproject_defines():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    pip_lines = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
+    assert "-e .[dev]" in pip_lines, "environment.yml must install the course package with its dev extra"
+    minimum = re.search(r">=\s*3\.(\d+)", project["requires-python"]).group(1)
+    assert int(python.split("=")[-1].split(".")[1]) >= int(minimum)
+    torch_req = next(r for r in project["dependencies"] if r.startswith("torch"))
+    assert torch_req in pip_lines, "torch must come first in environment.yml with the same range"
+
+
+def test_readme_test_command_is_what_ci_runs():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"```bash\n(.*pytest.*)\n```", readme).group(1).strip()
+    assert command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_book_toc_lists_every_lesson_in_order():
+    toc = yaml.safe_load((ROOT / "book" / "_toc.yml").read_text(encoding="utf-8"))
+    files = [c["file"] for c in toc["chapters"]]
+    lessons = [f for f in files if f.startswith("notebooks/")]
+    assert lessons == [f"notebooks/{p.stem}" for p in NOTEBOOKS]
