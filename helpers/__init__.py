@@ -18,8 +18,7 @@ from .data import (
     load_wiki_sample,
     load_word_similarity,
 )
-from .env import pick_device, setup
-from .plots import use_course_style
+from .env import setup
 
 __all__ = [
     "CorpusError",
@@ -30,7 +29,5 @@ __all__ = [
     "load_people_daily",
     "load_wiki_sample",
     "load_word_similarity",
-    "pick_device",
     "setup",
-    "use_course_style",
 ]

