@@ -103,6 +103,7 @@ def main():
     p.add_argument("--dropout", type=float, default=0.0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--note", default="")
+    p.add_argument("--save", default="", help="folder to save the model (safetensors) and its vocab.txt")
     a = p.parse_args()
 
     helpers.setup(threads=a.threads, quiet=True)
@@ -156,6 +157,7 @@ def main():
                   f"(unigram {ev['unigram_ce']:.3f}) top1 {ev['top1']:.3f} top5 {ev['top5']:.3f}", flush=True)
             next_eval += 60.0 if a.seconds <= 900 else 300.0
     ev = evaluate(model, test, 0.15, len(vocab), unigram_logp)
+    model.eval()
     cloze = []
     for sentence in ["国务院总理李鹏今天在人民大会堂会见了外国客人。", "中国共产党第十五次全国代表大会", "今年春节期间，全国各地举行了丰富多彩的文化活动。"]:
         ids = [2] + [stoi.get(c, 1) for c in sentence] + [3]
@@ -172,6 +174,9 @@ def main():
         "gap_nats": ev["unigram_ce"] - ev["loss"], "curve": curve, "cloze": cloze,
         "unigram_top5_chars": "".join(vocab[i] for i in uni_top.tolist()),
     }
+    if a.save:
+        model.save_pretrained(a.save)  # safetensors
+        Path(a.save, "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
     print(json.dumps(result, ensure_ascii=False))
     with RUNS.open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(result, ensure_ascii=False) + "\n")
