@@ -77,7 +77,7 @@ def _version(dist: str) -> str:
 def environment_checks(mode: str) -> list[tuple[bool, str, str]]:
     """``(ok, what, hint)`` rows of the environment check printed by :func:`setup`."""
     rows: list[tuple[bool, str, str]] = []
-    rows.append((sys.version_info >= (3, 10), f"Python {platform.python_version()} >= 3.10", "install Python 3.10 or newer"))
+    rows.append((sys.version_info >= (3, 11), f"Python {platform.python_version()} >= 3.11", "install Python 3.11 or newer"))
     tv = _version("transformers")
     rows.append((tv.split(".")[0] == "5", f"transformers {tv} is 5.x", "`pip install -e .` installs transformers 5"))
     for package, relative, what in (
