@@ -425,24 +425,30 @@ def t5_example(task: str, number: str) -> tuple[str, str]:
     return f"{task}:{number}", cn2an.an2cn(number, T5_TASKS[task])  # ASCII colon: the tokenizer applies NFKC
 
 
+def t5_examples(n: int, seed: int, exclude: set | frozenset = frozenset()) -> tuple[list[tuple[str, str]], set]:
+    """``n`` distinct (source, target) pairs, both tasks mixed, none of whose (task, number) is in ``exclude``.
+
+    Returns the pairs and the (task, number) set including ``exclude``. Lesson 05 takes its
+    test numbers with ``seed=2``, exactly the checkpoint's test split.
+    """
+    rng, seen, rows = random.Random(seed), set(exclude), []
+    while len(rows) < n:
+        task = rng.choice(sorted(T5_TASKS))
+        number = random_number(rng, task)
+        if (task, number) in seen:
+            continue
+        seen.add((task, number))
+        rows.append(t5_example(task, number))
+    return rows, seen
+
+
 def _t5_zh(r: Recipe, out: Path, progress: bool) -> dict:
     import torch
     from transformers import T5Config, T5ForConditionalGeneration
 
-    def make(n, seed, exclude=frozenset()):
-        rng, seen, rows = random.Random(seed), set(exclude), []
-        while len(rows) < n:
-            task = rng.choice(sorted(T5_TASKS))
-            number = random_number(rng, task)
-            if (task, number) in seen:
-                continue
-            seen.add((task, number))
-            rows.append(t5_example(task, number))
-        return rows, seen
-
-    test, seen = make(2000, 2)
-    val, seen = make(1000, 1, seen)
-    train_rows, _ = make(200000, 0, seen)
+    test, seen = t5_examples(2000, seed=2)
+    val, seen = t5_examples(1000, seed=1, exclude=seen)
+    train_rows, _ = t5_examples(200000, seed=0, exclude=seen)
     chars = sorted({ch for pair in train_rows for text in pair for ch in unicodedata.normalize("NFKC", text)})
     vocab = T5_SPECIALS + chars
     tokenizer = _char_tokenizer(vocab, T5_SPECIALS, bert=False)

@@ -80,6 +80,10 @@ def test_t5_task_examples_and_bad_task():
 
     draws = [pretrain.random_number(random.Random(3), "大写") for _ in range(2)]
     assert draws[0] == draws[1] and draws[0].replace(".", "").isdigit()
+    test, seen = pretrain.t5_examples(50, seed=2)
+    train, _ = pretrain.t5_examples(500, seed=0, exclude=seen)
+    assert test == pretrain.t5_examples(50, seed=2)[0] and len(set(test)) == 50
+    assert not set(train) & set(test), "training pairs must never repeat a test pair"
 
 
 def test_character_tokenizer_is_reproducible_and_marks_unknown_characters():
