@@ -24,6 +24,7 @@ import torch.nn.functional as F
 from transformers import BertConfig, BertForMaskedLM
 
 import helpers
+from helpers.pretrain import mask_for_mlm
 
 RUNS = Path(__file__).with_name("mlm_runs.jsonl")
 SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
@@ -48,15 +49,8 @@ def encode_stream(texts, stoi, seq_len):
 
 
 def mask_batch(x, rate, vocab_size, generator):
-    special = x < len(SPECIAL)
-    chosen = (torch.rand(x.shape, generator=generator) < rate) & ~special
-    inputs = x.clone()
-    r = torch.rand(x.shape, generator=generator)
-    inputs[chosen & (r < 0.8)] = 4
-    random_ids = torch.randint(len(SPECIAL), vocab_size, x.shape, generator=generator)
-    swap = chosen & (r >= 0.8) & (r < 0.9)
-    inputs[swap] = random_ids[swap]
-    return inputs, chosen
+    # the course's 80/10/10 rule (the shipped checkpoint uses the same function)
+    return mask_for_mlm(x, vocab_size, len(SPECIAL), rate, generator)
 
 
 def masked_logits(model, inputs, chosen):
