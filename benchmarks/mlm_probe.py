@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import collections
 import json
-import math
 import time
 from pathlib import Path
 
