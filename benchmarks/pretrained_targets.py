@@ -1,4 +1,4 @@
-"""Targets of lessons 03-05 next to what the course checkpoints and lessons measured.
+"""Targets of lessons 03-08 next to what the course checkpoints and lessons measured.
 
     .venv/bin/python benchmarks/pretrained_targets.py     # prints the table, writes targets.md
 
@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from helpers.checkpoints import checkpoint_dir  # noqa: E402
+from helpers.checkpoints import COURSE_CHECKPOINTS, checkpoint_dir  # noqa: E402
 
 TABLE = Path(__file__).with_name("targets.md")
 
@@ -57,13 +57,39 @@ def rows() -> list[tuple[str, str, str, bool]]:
     t = t5["test"]
     out.append(("05 T5 exact match (greedy / beam 4)", "≥ 0.95", f"{t['exact_match_greedy']:.3f} / {t['exact_match_beam4']:.3f} "
                 f"({t['examples']:,} held-out numbers)", t["exact_match_greedy"] >= 0.95))
-    for name, log in (("bert-zh", bert), ("gpt-en", gpt), ("t5-zh", t5)):
-        out.append((f"{name}: pretraining CPU time ({log['threads']} thread)", "≤ 2 h",
+    albert, ner = _log("albert-zh"), _log("albert-zh-ner")
+    a = albert["test"]
+    gap = a["unigram_ce"] - a["mlm_loss"]
+    out.append(("06 ALBERT-zh masked-token loss under the unigram cross-entropy", "≥ 1 nat",
+                f"{gap:.2f} nats ({a['mlm_loss']:.3f} vs {a['unigram_ce']:.3f})", gap >= 1.0))
+    out.append(("06 ALBERT-zh sentence-order prediction on held-out pairs", "> chance (0.5)",
+                f"{a['sop_acc']:.3f} ({a['pairs']:,} pairs)", a["sop_acc"] > 0.5))
+    n = ner["test"]
+    out.append(("06 NER entity F1 (seqeval micro), held-out articles", "≥ 0.80 and > lexicon",
+                f"{n['entity_f1_micro']:.3f} vs lexicon {n['lexicon_baseline_f1']:.3f} ({n['entities']:,} entities)",
+                n["entity_f1_micro"] >= 0.80 and n["entity_f1_micro"] > n["lexicon_baseline_f1"]))
+    live = _stored_output("06_albert_ner.ipynb", r"pretrained - random: ([+-]\d+\.\d) F1 points")
+    if live:
+        points = float(live.group(1))
+        out.append(("06 pretrained vs random init, same small data and steps (lesson's live run)", "≥ +5 F1 points",
+                    f"{points:+.1f} points", points >= 5))
+    multi = _log("bert-zh-multilabel")
+    tuned = _stored_output("07_multilabel_bert.ipynb",
+                           r"micro-F1 \(tuned\): BERT course (\d\.\d+) vs TF-IDF \+ LR (\d\.\d+) vs frequency (\d\.\d+)")
+    if tuned:
+        ours, tfidf, freq = (float(g) for g in tuned.groups())
+        out.append(("07 multi-label micro-F1, thresholds tuned on validation (lesson's test split)", "≥ 0.85",
+                    f"{ours:.3f} vs TF-IDF + LR {tfidf:.3f} vs frequency {freq:.3f}", ours >= 0.85))
+    out.append(("07 multi-label micro-F1 at threshold 0.5 (checkpoint card)", "—",
+                f"{multi['test']['micro_f1_at_0.5']:.3f} ({multi['test']['sentences']:,} sentences)", True))
+    for name, log in (("bert-zh", bert), ("gpt-en", gpt), ("t5-zh", t5), ("albert-zh", albert), ("albert-zh-ner", ner),
+                      ("bert-zh-multilabel", multi)):
+        out.append((f"{name}: training CPU time ({log['threads']} thread)", "≤ 2 h",
                     f"{log['cpu_seconds'] / 60:.0f} CPU-min, {log['recipe']['steps']:,} steps", log["cpu_seconds"] <= 7200))
-    size = sum(p.stat().st_size for n in ("bert-zh", "gpt-en", "t5-zh") for p in checkpoint_dir(n).iterdir()) / 1e6
+    size = sum(p.stat().st_size for n in COURSE_CHECKPOINTS for p in checkpoint_dir(n).iterdir()) / 1e6
     out.append(("all checkpoints together", "≤ 40 MB", f"{size:.1f} MB", size <= 40))
     seconds = _lesson_seconds()
-    for lesson in ("02", "03", "04", "05"):
+    for lesson in ("02", "03", "04", "05", "06", "07", "08"):
         if lesson in seconds:
             out.append((f"lesson {lesson} clean run on 2 cores", "≤ 120 s", f"{seconds[lesson]} s", seconds[lesson] <= 120))
     return out
@@ -72,7 +98,7 @@ def rows() -> list[tuple[str, str, str, bool]]:
 def main() -> int:
     table = ["| target | goal | measured | met |", "|---|---|---|---|"]
     table += [f"| {what} | {goal} | {got} | {'yes' if ok else '**no**'} |" for what, goal, got, ok in rows()]
-    text = "# Lessons 03-05: targets\n\nWritten by `benchmarks/pretrained_targets.py`.\n\n" + "\n".join(table) + "\n"
+    text = "# Lessons 03-08: targets\n\nWritten by `benchmarks/pretrained_targets.py`.\n\n" + "\n".join(table) + "\n"
     TABLE.write_text(text, encoding="utf-8")
     print(text)
     return 0

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/run_lessons.py            # measure only
     .venv/bin/python benchmarks/run_lessons.py --store    # also write the outputs back into the notebooks
-    .venv/bin/python benchmarks/run_lessons.py 01         # only lessons whose file name starts with 01
+    .venv/bin/python benchmarks/run_lessons.py 01         # only lesson 01 (its row in the table is replaced)
 
 Each notebook runs in its own child process (``jupyter nbconvert --execute``) with the
 network guard armed, so the peak resident memory reported is that of the lesson's
@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -82,11 +83,16 @@ def main() -> int:
         f"`benchmarks/run_lessons.py`; network connection attempts blocked: {attempts}.\n\n"
         "| Lesson | Wall time (s) | Peak RSS of the kernel (MiB) |\n|---|---:|---:|\n"
     )
-    table = header + "".join(f"| `{name}` | {wall:.0f} | {peak:.0f} |\n" for name, wall, peak in rows)
     print()
-    print(table)
-    if not args.prefixes:
-        TABLE.write_text("# Lesson run times\n\n" + table, encoding="utf-8")
+    print(header + "".join(f"| `{name}` | {wall:.0f} | {peak:.0f} |\n" for name, wall, peak in rows))
+    # keep the rows of lessons not run this time, so `run_lessons.py 07` updates one row
+    measured = {name: f"| `{name}` | {wall:.0f} | {peak:.0f} |\n" for name, wall, peak in rows}
+    if TABLE.exists():
+        for line in TABLE.read_text(encoding="utf-8").splitlines():
+            m = re.match(r"\| `(\d\d_\S+\.ipynb)` \|", line)
+            if m and m.group(1) not in measured and (NOTEBOOKS / m.group(1)).exists():
+                measured[m.group(1)] = line + "\n"
+    TABLE.write_text("# Lesson run times\n\n" + header + "".join(measured[k] for k in sorted(measured)), encoding="utf-8")
     return 1 if attempts else 0
 
 

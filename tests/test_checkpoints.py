@@ -146,6 +146,34 @@ def test_bert_zh_beats_the_unigram_baseline_on_held_out_articles():
     assert m["nsp_acc"] > 0.6
 
 
+def test_albert_zh_learned_masked_characters_and_sentence_order():
+    m = _test_metrics("albert-zh")
+    assert m["unigram_ce"] - m["mlm_loss"] > 0.7
+    assert m["top1"] > 2.5 * m["unigram_top1"]
+    assert m["sop_acc"] > 0.515  # chance is 0.5 (3,000 pairs: 0.515 is ~1.6 standard errors above it); no surface cue
+
+
+def test_albert_zh_ner_beats_the_lexicon_on_held_out_articles():
+    m = _test_metrics("albert-zh-ner")
+    assert m["entity_f1_micro"] > 0.78
+    assert m["entity_f1_micro"] > m["lexicon_baseline_f1"]
+    assert m["entities"] > 4000
+
+
+def test_albert_zh_ner_starts_from_albert_zh():
+    ner = json.loads((checkpoint_dir("albert-zh-ner") / "config.json").read_text())
+    base = json.loads((checkpoint_dir("albert-zh") / "config.json").read_text())
+    assert ner["model_type"] == base["model_type"] == "albert"
+    assert ner["id2label"]["1"] == "B-PER" and len(ner["id2label"]) == 7
+    assert ner["vocab_size"] == base["vocab_size"] and ner["embedding_size"] == base["embedding_size"]
+
+
+def test_bert_zh_multilabel_finds_the_common_labels():
+    m = _test_metrics("bert-zh-multilabel")
+    assert m["micro_f1_at_0.5"] > 0.8
+    assert min(m["f1_PER"], m["f1_LOC"], m["f1_NUM"]) > 0.8
+
+
 def test_gpt_en_perplexity_is_under_half_the_unigram_perplexity():
     m = _test_metrics("gpt-en")
     assert m["ratio"] < 0.5 and m["ppl"] < 0.5 * m["unigram_ppl"]

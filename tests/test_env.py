@@ -20,7 +20,7 @@ from helpers.data import MissingPackageError
 @pytest.fixture
 def clean_env(monkeypatch):
     """Remove (and restore after the test) every variable that setup() reads or writes."""
-    for var in (*env.OFFLINE_VARS, env.ENV_MODE, "PYTHONHASHSEED", "HF_ENDPOINT"):
+    for var in (*env.OFFLINE_VARS, env.ENV_MODE, "PYTHONHASHSEED", "HF_ENDPOINT", "PLM_THREADS"):
         monkeypatch.delenv(var, raising=False)
     return monkeypatch
 
@@ -139,6 +139,21 @@ def test_setup_respects_plm_mode(clean_env):
     clean_env.setenv(env.ENV_MODE, "full")
     assert env.setup(quiet=True) == "full"
     assert env.setup(mode="tiny", quiet=True) == "tiny"
+
+
+def test_setup_takes_the_thread_count_from_plm_threads(clean_env):
+    clean_env.setenv("PLM_THREADS", "1")
+    env.setup(quiet=True)
+    assert torch.get_num_threads() == 1
+    env.setup(threads=2, quiet=True)  # the argument wins
+    assert torch.get_num_threads() == 2
+
+
+@pytest.mark.parametrize("value", ["0", "two", "-1"])
+def test_setup_rejects_a_bad_plm_threads(clean_env, value):
+    clean_env.setenv("PLM_THREADS", value)
+    with pytest.raises(ValueError, match=f"PLM_THREADS must be a positive whole number.*got '{value}'"):
+        env.setup(quiet=True)
 
 
 def test_setup_prints_the_environment_check(clean_env, capsys):
