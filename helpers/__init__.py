@@ -8,6 +8,7 @@ One module per concern; every public function names the lesson that uses it.
 * :mod:`helpers.netguard`: fail loudly on any network connection.
 * :mod:`helpers.checkpoints`: which model a lesson loads (course checkpoint or Hub model).
 * :mod:`helpers.pretrain`: ``python -m helpers.pretrain NAME`` makes the course checkpoints.
+* :mod:`helpers.ner`: BIO tags, model-sized windows and the lexicon baseline (lesson 06).
 """
 
 from .checkpoints import CheckpointError, checkpoint_dir, pick_model

@@ -1,6 +1,6 @@
 """Where a lesson's model comes from: a course checkpoint (tiny mode) or a Hub model (full mode).
 
-Lessons 03-05 (and 06-08) call :func:`pick_model`; :func:`checkpoint_dir` finds the folders
+Lessons 03-07 call :func:`pick_model`; :func:`checkpoint_dir` finds the folders
 that ``python -m helpers.pretrain NAME`` writes. Both return something ``from_pretrained`` accepts.
 """
 
@@ -22,7 +22,7 @@ class CheckpointError(FileNotFoundError):
 
 
 def checkpoint_dir(name: str) -> Path:
-    """Folder of the course checkpoint ``name`` (lessons 03-05 pass it to ``from_pretrained``).
+    """Folder of the course checkpoint ``name`` (lessons 03-07 pass it to ``from_pretrained``).
 
     ``$PLM_CHECKPOINTS`` overrides the repository's ``checkpoints/`` folder. Raises
     :class:`CheckpointError` naming the missing files and the command that rebuilds them.
@@ -45,7 +45,7 @@ def pick_model(mode: str, course: str, hub: str) -> str:
     In full mode a pre-downloaded copy is used when ``$PLM_MODEL_DIR/<hub>`` exists (for users
     behind a firewall, and for the tests, which put small stand-ins there); otherwise the Hub
     name is returned and ``from_pretrained`` downloads it (``$HF_ENDPOINT`` picks a mirror).
-    Used by lessons 03-05.
+    Used by lessons 03-07.
     """
     if mode == "tiny":
         return str(checkpoint_dir(course))
