@@ -6,12 +6,13 @@ One module per concern; every public function names the lesson that uses it.
 * :mod:`helpers.data`: offline corpora as ``datasets`` objects.
 * :mod:`helpers.plots`: plot style with a CJK font.
 * :mod:`helpers.netguard`: fail loudly on any network connection.
+* :mod:`helpers.writeguard`: record writes outside the course folder, temp and caches (tests).
 * :mod:`helpers.checkpoints`: which model a lesson loads (course checkpoint or Hub model).
 * :mod:`helpers.pretrain`: ``python -m helpers.pretrain NAME`` makes the course checkpoints.
 * :mod:`helpers.ner`: BIO tags, model-sized windows and the lexicon baseline (lesson 06).
 """
 
-from .checkpoints import CheckpointError, checkpoint_dir, pick_model
+from .checkpoints import CheckpointError, checkpoint_dir, hub_model, pick_model
 from .data import (
     CorpusError,
     MissingPackageError,
@@ -27,6 +28,7 @@ from .env import setup
 __all__ = [
     "CheckpointError",
     "checkpoint_dir",
+    "hub_model",
     "pick_model",
     "CorpusError",
     "MissingPackageError",

