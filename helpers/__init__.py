@@ -12,7 +12,7 @@ One module per concern; every public function names the lesson that uses it.
 * :mod:`helpers.ner`: BIO tags, model-sized windows and the lexicon baseline (lesson 06).
 """
 
-from .checkpoints import CheckpointError, checkpoint_dir, hub_model, pick_model
+from .checkpoints import CheckpointError, check_pair, checkpoint_dir, hub_model, pick_model
 from .data import (
     CorpusError,
     MissingPackageError,
@@ -27,6 +27,7 @@ from .env import setup
 
 __all__ = [
     "CheckpointError",
+    "check_pair",
     "checkpoint_dir",
     "hub_model",
     "pick_model",

@@ -71,3 +71,19 @@ def pick_model(mode: str, course: str, hub: str) -> str:
     if mode != "full":
         raise ValueError(f"Unknown mode {mode!r}: use 'tiny' or 'full' (the value helpers.setup() returned).")
     return hub_model(hub)
+
+
+def check_pair(tokenizer, model) -> None:
+    """Fail early when ``tokenizer`` can emit ids that ``model`` has no embedding for (lesson 08).
+
+    A tokenizer and a model from different checkpoints otherwise fail deep inside PyTorch with
+    ``IndexError: index out of range in self``. A model may embed *more* ids than the tokenizer
+    has (vocabularies are often padded); fewer is the mistake.
+    """
+    n_tokenizer = len(tokenizer)
+    n_model = model.get_input_embeddings().num_embeddings
+    if n_tokenizer > n_model:
+        raise CheckpointError(
+            f"The tokenizer has {n_tokenizer:,} ids but the model embeds only {n_model:,}: they come from different "
+            "checkpoints. Load both from the same folder: AutoTokenizer.from_pretrained(path) and "
+            "AutoModel...from_pretrained(path).")

@@ -52,6 +52,17 @@ def test_pick_model_full_with_an_empty_local_folder_says_how_to_fill_it(tmp_path
         pick_model("full", "t5-zh", "google/mt5-small")
 
 
+def test_check_pair_catches_a_tokenizer_from_another_checkpoint():
+    from transformers import AutoModelForMaskedLM, AutoTokenizer
+
+    from helpers import check_pair
+
+    bert = AutoModelForMaskedLM.from_pretrained(checkpoint_dir("bert-zh"))
+    check_pair(AutoTokenizer.from_pretrained(checkpoint_dir("bert-zh")), bert)  # same folder: fine
+    with pytest.raises(CheckpointError, match=r"tokenizer has 4,096 ids but the model embeds only 3,721.*same folder"):
+        check_pair(AutoTokenizer.from_pretrained(checkpoint_dir("gpt-en")), bert)
+
+
 def test_pick_model_rejects_an_unknown_mode():
     with pytest.raises(ValueError, match=r"Unknown mode 'Full'.*'tiny' or 'full'"):
         pick_model("Full", "bert-zh", "bert-base-chinese")
