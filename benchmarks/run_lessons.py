@@ -3,12 +3,15 @@
     .venv/bin/python benchmarks/run_lessons.py            # measure only
     .venv/bin/python benchmarks/run_lessons.py --store    # also write the outputs back into the notebooks
     .venv/bin/python benchmarks/run_lessons.py 01         # only lesson 01 (its row in the table is replaced)
+    .venv/bin/python benchmarks/run_lessons.py --table-only  # rewrite the table (headline column) without running
 
 Each notebook runs in its own child process (``jupyter nbconvert --execute``) with the
 network guard armed, so the peak resident memory reported is that of the lesson's
 kernel (the largest process the child waited for). ``--store`` is how the stored
 outputs that the book shows are produced: one clean run, nothing edited by hand.
-The table is printed and written to ``benchmarks/lessons.md``.
+The table is printed and written to ``benchmarks/lessons.md``, with each lesson's headline metric
+next to its baseline, read from the notebook's stored outputs (``HEADLINES`` below): the numbers
+the book shows.
 """
 
 from __future__ import annotations
@@ -27,6 +30,44 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 TABLE = Path(__file__).with_name("lessons.md")
+
+# lesson -> (template, regex over the stored outputs); the regex groups fill the template in order
+HEADLINES = {
+    "00": ("next-sentence retrieval top-1: pretrained MiniLM {} · random init {} · TF-IDF {}",
+           r"TF-IDF\s+(\d\.\d+).*?MiniLM 随机初始化\s+(\d\.\d+).*?MiniLM 预训练\s+(\d\.\d+)", (2, 1, 0)),
+    "01": ("WordSim-353 ρ: skip-gram {} · random vectors {}",
+           r"\nskip-gram\s+(-?\d\.\d+).*?random vectors \(mean of 10\)\s+(-?\d\.\d+)", (0, 1)),
+    "02": ("Chinese text unknown: character WordPiece {} · word vocabulary of all train words {}",
+           r"词级词表 51,551\s+(\d\.\d+)\s+字级 WordPiece 6,000\s+(\d\.\d+)", (1, 0)),
+    "03": ("masked characters: course BERT {} nats below the unigram model, top-1 {}× the unigram's",
+           r"course checkpoint: (\d\.\d+) nats under the unigram line, top-1 (\d+\.\d)x", (0, 1)),
+    "04": ("held-out perplexity: course GPT {} · unigram {}",
+           r"unigram on the test articles: loss \d\.\d+ nats, perplexity ([\d,]+).*?course checkpoint\s+\d\.\d+\s+(\d+\.\d)",
+           (1, 0)),
+    "05": ("exact match: course T5 {} · digit-by-digit {}",
+           r"digit-by-digit baseline exact match: (\d\.\d+).*?greedy: exact match (\d\.\d+)", (1, 0)),
+    "06": ("entity F1: course ALBERT-NER {} · lexicon {}", r"entity F1: model (\d\.\d+)\s+lexicon (\d\.\d+)", (0, 1)),
+    "07": ("micro-F1 (tuned): course BERT {} · TF-IDF + LR {} · frequency {}",
+           r"micro-F1 \(tuned\): BERT course (\d\.\d+) vs TF-IDF \+ LR (\d\.\d+) vs frequency (\d\.\d+)", (0, 1, 2)),
+    "08": ("sentiment accuracy: course BERT {} · TF-IDF + LR {} · majority {}",
+           r"fine-tuned model (\d\.\d+); TF-IDF \+ LR \(all [\d,]+ reviews\) (\d\.\d+); majority class (\d\.\d+)",
+           (0, 1, 2)),
+}
+
+
+def headline(path: Path) -> str:
+    """The lesson's headline metric next to its baseline, from the notebook's stored outputs."""
+    if path.name[:2] not in HEADLINES:
+        return "—"
+    template, pattern, order = HEADLINES[path.name[:2]]
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    text = "".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
+                   for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", []))
+    match = re.search(pattern, text, re.S)
+    if not match:
+        return "(not found in the stored outputs: run with --store)"
+    return template.format(*(match.group(i + 1) for i in order))
+
 
 _CHILD = r"""
 import json, resource, subprocess, sys, time
@@ -60,6 +101,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("prefixes", nargs="*", help="only notebooks whose name starts with one of these")
     parser.add_argument("--store", action="store_true", help="write the executed outputs back into notebooks/")
+    parser.add_argument("--table-only", action="store_true", help="rewrite lessons.md from its rows, running nothing")
     args = parser.parse_args()
 
     paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
@@ -71,28 +113,32 @@ def main() -> int:
 
     guard_log = Path(tempfile.mkdtemp(prefix="plm-guard-")) / "netguard.jsonl"
     rows = []
-    for path in paths:
+    for path in [] if args.table_only else paths:
         print(f"running {path.name} ...", flush=True)
         result = run_one(path, args.store, guard_log)
         rows.append((path.name, result["wall_s"], result["peak_mib"]))
         print(f"  {result['wall_s']:.0f} s, peak {result['peak_mib']:.0f} MiB", flush=True)
 
     attempts = sum(1 for _ in open(guard_log)) if guard_log.exists() else 0
-    header = (
-        f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} CPU cores, Python {platform.python_version()}, "
-        f"`benchmarks/run_lessons.py`; network connection attempts blocked: {attempts}.\n\n"
-        "| Lesson | Wall time (s) | Peak RSS of the kernel (MiB) |\n|---|---:|---:|\n"
-    )
-    print()
-    print(header + "".join(f"| `{name}` | {wall:.0f} | {peak:.0f} |\n" for name, wall, peak in rows))
     # keep the rows of lessons not run this time, so `run_lessons.py 07` updates one row
-    measured = {name: f"| `{name}` | {wall:.0f} | {peak:.0f} |\n" for name, wall, peak in rows}
+    measured = {name: (f"{wall:.0f}", f"{peak:.0f}") for name, wall, peak in rows}
+    old_header = ""
     if TABLE.exists():
-        for line in TABLE.read_text(encoding="utf-8").splitlines():
-            m = re.match(r"\| `(\d\d_\S+\.ipynb)` \|", line)
-            if m and m.group(1) not in measured and (NOTEBOOKS / m.group(1)).exists():
-                measured[m.group(1)] = line + "\n"
-    TABLE.write_text("# Lesson run times\n\n" + header + "".join(measured[k] for k in sorted(measured)), encoding="utf-8")
+        old = TABLE.read_text(encoding="utf-8")
+        old_header = next((line for line in old.splitlines() if line.startswith("Measured ")), "")
+        for m in re.finditer(r"^\| `(\d\d_\S+\.ipynb)` \| (\d+) \| (\d+) \|", old, re.M):
+            if m.group(1) not in measured and (NOTEBOOKS / m.group(1)).exists():
+                measured[m.group(1)] = (m.group(2), m.group(3))
+    header = (old_header if args.table_only and old_header else
+              f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} CPU cores, Python {platform.python_version()}, "
+              f"`benchmarks/run_lessons.py`; network connection attempts blocked: {attempts}.")
+    table = (header + "\n\n| Lesson | Wall time (s) | Peak RSS of the kernel (MiB) | Headline metric (stored outputs) |\n"
+             "|---|---:|---:|---|\n"
+             + "".join(f"| `{name}` | {wall} | {peak} | {headline(NOTEBOOKS / name)} |\n"
+                       for name, (wall, peak) in sorted(measured.items())))
+    print()
+    print(table)
+    TABLE.write_text("# Lesson run times\n\n" + table, encoding="utf-8")
     return 1 if attempts else 0
 
 

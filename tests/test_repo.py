@@ -116,3 +116,14 @@ def test_readme_tested_versions_lie_inside_the_pyproject_ranges():
     assert all(name.lower() in ranges for name in tested if name != "Python"), "a README row names no dependency"
     assert project["requires-python"].startswith(">=") and (
         tuple(map(int, tested["Python"].split("."))) >= tuple(map(int, project["requires-python"][2:].split("."))))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_benchmark_table_finds_each_lessons_headline_in_its_stored_outputs(path):
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from run_lessons import HEADLINES, headline
+
+    assert path.name[:2] in HEADLINES, f"add {path.name}'s headline metric to HEADLINES in benchmarks/run_lessons.py"
+    assert "not found" not in headline(path)

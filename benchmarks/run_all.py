@@ -1,0 +1,37 @@
+"""All benchmarks in one command (about 15 minutes on 2 cores; run it on an idle machine).
+
+    .venv/bin/python benchmarks/run_all.py            # measure; the notebooks are left as they are
+    .venv/bin/python benchmarks/run_all.py --store    # also refresh the notebooks' stored outputs
+
+1. ``run_lessons.py``: every lesson top to bottom in a fresh kernel -> ``lessons.md``
+   (wall time, peak memory, headline metric next to its baseline);
+2. ``efficiency.py``: batching tokens/s, matmul peak, share of the peak -> ``efficiency.md``;
+3. ``pretrained_targets.py``: every lesson target next to its measured value -> ``targets.md``
+   (last: it reads the run times the first step wrote).
+
+Each step prints its table; the book's workshop page includes ``lessons.md`` and ``efficiency.md``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> int:
+    store = ["--store"] if "--store" in sys.argv[1:] else []
+    failed = []
+    for script, args in (("run_lessons.py", store), ("efficiency.py", []), ("pretrained_targets.py", [])):
+        print(f"\n===== {script} {' '.join(args)}", flush=True)
+        if subprocess.run([sys.executable, str(HERE / script), *args]).returncode:
+            failed.append(script)
+    if failed:
+        print(f"\nfailed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
