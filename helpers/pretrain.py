@@ -10,7 +10,8 @@
     python -m helpers.pretrain bert-zh-sentiment  # lesson 08: bert-zh-reviews fine-tuned for positive / negative
 
 Each command builds its tokenizer from the course's offline data, trains a tiny model from
-random weights on the CPU (the ones built on another: from albert-zh / bert-zh), keeps the weights that scored best on the validation split,
+random weights on the CPU (those built on another checkpoint: from albert-zh, bert-zh or bert-zh-reviews),
+keeps the weights that scored best on the validation split,
 measures them on the test split next to a baseline, and writes ``model.safetensors``,
 ``config.json``, the tokenizer files, ``training_log.json`` and a model card (``README.md``).
 Lessons load the result with the ordinary ``from_pretrained(checkpoint_dir(name))``.
@@ -774,6 +775,7 @@ def _bert_reviews(r: Recipe, out: Path, progress: bool) -> dict:
     cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
 
     def chunks(texts, size=r.seq_len - 2):  # every review, cut into pieces of at most `size` characters
+        # (a last piece under 4 characters is too short to mask 15 % of: it is left out)
         out = []
         for ids in tokenizer(list(texts), add_special_tokens=False)["input_ids"]:
             out += [[cls] + ids[i : i + size] + [sep] for i in range(0, len(ids), size) if len(ids[i : i + size]) >= 4]
