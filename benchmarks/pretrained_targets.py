@@ -20,6 +20,9 @@ sys.path.insert(0, str(ROOT))
 
 from helpers.checkpoints import COURSE_CHECKPOINTS, checkpoint_dir  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from run_lessons import stored_text  # noqa: E402
+
 TABLE = Path(__file__).with_name("targets.md")
 
 
@@ -28,9 +31,7 @@ def _log(name: str) -> dict:
 
 
 def _stored_output(notebook: str, pattern: str) -> re.Match | None:
-    nb = json.loads((ROOT / "notebooks" / notebook).read_text(encoding="utf-8"))
-    text = "".join("".join(o.get("text", "")) for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", []))
-    return re.search(pattern, text)
+    return re.search(pattern, stored_text(ROOT / "notebooks" / notebook))
 
 
 def _lesson_seconds() -> dict[str, int]:

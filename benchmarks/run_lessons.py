@@ -55,15 +55,19 @@ HEADLINES = {
 }
 
 
+def stored_text(path: Path) -> str:
+    """Everything a notebook's code cells printed or displayed as text, in order (its stored outputs)."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return "".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
+                   for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", []))
+
+
 def headline(path: Path) -> str:
     """The lesson's headline metric next to its baseline, from the notebook's stored outputs."""
     if path.name[:2] not in HEADLINES:
         return "—"
     template, pattern, order = HEADLINES[path.name[:2]]
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    text = "".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
-                   for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", []))
-    match = re.search(pattern, text, re.S)
+    match = re.search(pattern, stored_text(path), re.S)
     if not match:
         return "(not found in the stored outputs: run with --store)"
     return template.format(*(match.group(i + 1) for i in order))
