@@ -73,7 +73,7 @@ RECIPES = {
                                  seq_len=64, hidden=128, layers=2, dropout=0.1),
     "bert-zh-reviews": Recipe("bert-zh-reviews", "08", steps=4000, batch=32, lr=5e-4, eval_every=500, seq_len=128,
                               hidden=128, layers=2, dropout=0.1),
-    "bert-zh-sentiment": Recipe("bert-zh-sentiment", "08", steps=2600, batch=32, lr=1e-3, eval_every=200, seq_len=128,
+    "bert-zh-sentiment": Recipe("bert-zh-sentiment", "08", steps=4000, batch=32, lr=3e-4, eval_every=250, seq_len=128,
                                 hidden=128, layers=2, dropout=0.1),
     "gpt-en": Recipe("gpt-en", "04", steps=2500, batch=16, lr=1e-3, eval_every=250, seq_len=128, hidden=128,
                      layers=4, dropout=0.1, vocab_size=4096),

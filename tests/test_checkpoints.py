@@ -230,7 +230,7 @@ def test_bert_zh_reviews_adapted_to_reviews_without_forgetting_the_news():
 
 def test_bert_zh_sentiment_is_far_above_the_majority_class():
     m = _test_metrics("bert-zh-sentiment")
-    assert m["accuracy"] > 0.8 and m["accuracy"] > m["majority_accuracy"] + 0.25
+    assert m["accuracy"] > 0.82 and m["accuracy"] > m["majority_accuracy"] + 0.25
     assert m["reviews"] > 1500
     config = json.loads((checkpoint_dir("bert-zh-sentiment") / "config.json").read_text())
     assert config["id2label"] == {"0": "差评", "1": "好评"}
