@@ -427,6 +427,11 @@ def test_split_argument_returns_that_split(wiki):
     assert data.load_wiki_sample(split="test")["title"] == wiki["test"]["title"]
 
 
+def test_people_daily_split_argument_builds_the_same_rows(people_daily):
+    test = data.load_people_daily(split="test")
+    assert test["id"] == people_daily["test"]["id"] and test.info.description == people_daily["test"].info.description
+
+
 def test_reviews_empty_file(tmp_path):
     write(tmp_path / "pos.txt", "\n  \n\n")
     write(tmp_path / "neg.txt", "太差\n")
