@@ -5,7 +5,8 @@
 Checkpoint metrics come from each checkpoint's ``training_log.json`` (``test``: measured by
 ``python -m helpers.pretrain NAME`` on the held-out test split after training); lesson-level
 numbers (fill-mask probes) from the lesson's stored outputs, which ``run_lessons.py --store``
-produces in one clean run; lesson times from ``lessons.md``. The tests assert looser floors.
+produces in one clean run; lesson times from ``lessons.md``; lesson 08's transfer gain over several
+seeds from ``transfer.md`` (``transfer_seeds.py``). The tests assert looser floors.
 """
 
 from __future__ import annotations
@@ -94,6 +95,16 @@ def rows() -> list[tuple[str, str, str, bool]]:
         gains = [float(g) for g in re.findall(r"reviews ([+-]\d+\.\d)", sweep.group(1))]
         out.append(("08 pretrained vs random init at 100 / 300 / 1,000 reviews (lesson's live runs)",
                     "≥ +5 accuracy points", sweep.group(1), min(gains) >= 5))
+    seeds = ROOT / "benchmarks" / "transfer.md"
+    if seeds.exists():  # benchmarks/transfer_seeds.py: the same experiment over several seeds, two budgets
+        for budget in ("lesson", "longer"):
+            found = re.findall(rf"^\| {budget} \| ([\d,]+) \| (\d+) \((\d+)\) \|.*\| ([+-]\d+\.\d) \| \d+ of (\d+) \|$",
+                               seeds.read_text(encoding="utf-8"), re.M)
+            if found:
+                out.append((f"08 pretrained vs random init, mean of {found[0][4]} seeds, {budget} training budget "
+                            f"({found[0][2]}-{found[-1][2]} steps; transfer.md)", "≥ +5 accuracy points",
+                            ", ".join(f"{n} reviews {gain}" for n, _, _, gain, _ in found),
+                            min(float(f[3]) for f in found) >= 5))
     s = sentiment["test"]
     out.append(("08 sentiment accuracy, shipped model (1,736 held-out reviews)", "≥ 0.85",
                 f"{s['accuracy']:.4f} vs TF-IDF + LR {s['tfidf_lr_accuracy']:.4f} vs majority {s['majority_accuracy']:.4f}",

@@ -1,4 +1,4 @@
-"""All benchmarks in one command (about 15 minutes on 2 cores; run it on an idle machine).
+"""All benchmarks in one command (about 22 minutes on 2 cores; run it on an idle machine).
 
     .venv/bin/python benchmarks/run_all.py            # measure; the notebooks are left as they are
     .venv/bin/python benchmarks/run_all.py --store    # also refresh the notebooks' stored outputs
@@ -6,8 +6,9 @@
 1. ``run_lessons.py``: every lesson top to bottom in a fresh kernel -> ``lessons.md``
    (wall time, peak memory, headline metric next to its baseline);
 2. ``efficiency.py``: batching tokens/s, matmul peak, share of the peak -> ``efficiency.md``;
-3. ``pretrained_targets.py``: every lesson target next to its measured value -> ``targets.md``
-   (last: it reads the run times the first step wrote).
+3. ``transfer_seeds.py``: lesson 08's transfer experiment over 3 seeds and two budgets -> ``transfer.md``;
+4. ``pretrained_targets.py``: every lesson target next to its measured value -> ``targets.md``
+   (last: it reads the run times the first step wrote and the seeds table of step 3).
 
 Each step prints its table; the book's workshop page includes ``lessons.md`` and ``efficiency.md``.
 """
@@ -24,7 +25,8 @@ HERE = Path(__file__).resolve().parent
 def main() -> int:
     store = ["--store"] if "--store" in sys.argv[1:] else []
     failed = []
-    for script, args in (("run_lessons.py", store), ("efficiency.py", []), ("pretrained_targets.py", [])):
+    for script, args in (("run_lessons.py", store), ("efficiency.py", []), ("transfer_seeds.py", []),
+                         ("pretrained_targets.py", [])):
         print(f"\n===== {script} {' '.join(args)}", flush=True)
         if subprocess.run([sys.executable, str(HERE / script), *args]).returncode:
             failed.append(script)

