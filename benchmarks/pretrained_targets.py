@@ -11,6 +11,7 @@ seeds from ``transfer.md`` (``transfer_seeds.py``). The tests assert looser floo
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sys
@@ -97,11 +98,12 @@ def rows() -> list[tuple[str, str, str, bool]]:
                     "≥ +5 accuracy points", sweep.group(1), min(gains) >= 5))
     seeds = ROOT / "benchmarks" / "transfer.md"
     if seeds.exists():  # benchmarks/transfer_seeds.py: the same experiment over several seeds, two budgets
-        for budget in ("lesson", "longer"):
-            found = re.findall(rf"^\| {budget} \| ([\d,]+) \| (\d+) \((\d+)\) \|.*\| ([+-]\d+\.\d) \| \d+ of (\d+) \|$",
-                               seeds.read_text(encoding="utf-8"), re.M)
+        for classifier, budget in itertools.product(("new head", "prompt"), ("lesson", "longer")):
+            found = re.findall(rf"^\| {classifier} \| {budget} \| ([\d,]+) \| (\d+) \((\d+)\) \|.*"
+                               rf"\| ([+-]\d+\.\d) \| \d+ of (\d+) \|$", seeds.read_text(encoding="utf-8"), re.M)
             if found:
-                out.append((f"08 pretrained vs random init, mean of {found[0][4]} seeds, {budget} training budget "
+                how = "the lesson's new head" if classifier == "new head" else "prompt-based (MLM head, no new weights)"
+                out.append((f"08 pretrained vs random init, mean of {found[0][4]} seeds, {how}, {budget} training budget "
                             f"({found[0][2]}-{found[-1][2]} steps; transfer.md)", "≥ +5 accuracy points",
                             ", ".join(f"{n} reviews {gain}" for n, _, _, gain, _ in found),
                             min(float(f[3]) for f in found) >= 5))

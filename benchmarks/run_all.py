@@ -1,4 +1,4 @@
-"""All benchmarks in one command (about 22 minutes on 2 cores; run it on an idle machine).
+"""All benchmarks in one command (about 27 minutes on 2 cores; run it on an idle machine).
 
     .venv/bin/python benchmarks/run_all.py            # measure; the notebooks are left as they are
     .venv/bin/python benchmarks/run_all.py --store    # also refresh the notebooks' stored outputs
@@ -6,7 +6,7 @@
 1. ``run_lessons.py``: every lesson top to bottom in a fresh kernel -> ``lessons.md``
    (wall time, peak memory, headline metric next to its baseline);
 2. ``efficiency.py``: batching tokens/s, matmul peak, share of the peak -> ``efficiency.md``;
-3. ``transfer_seeds.py``: lesson 08's transfer experiment over 3 seeds and two budgets -> ``transfer.md``;
+3. ``transfer_seeds.py``: lesson 08's transfer experiment over 3 seeds, two budgets and two classifiers -> ``transfer.md``;
 4. ``pretrained_targets.py``: every lesson target next to its measured value -> ``targets.md``
    (last: it reads the run times the first step wrote and the seeds table of step 3).
 
