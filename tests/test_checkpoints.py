@@ -254,13 +254,11 @@ def test_sentiment_teacher_labels_each_review_without_having_seen_it():
 
 
 # --------------------------------------------------------------------------- lesson 08, exercise 5
-def test_prompt_classifier_of_lesson_08_exercise_5_scores_label_words_at_one_mask():
+def test_prompt_classifier_of_lesson_08_exercise_5_scores_label_words_at_one_mask(monkeypatch):
     """The solution's definitions (run by benchmarks/transfer_seeds.py) keep the prompt whole and add no weights."""
-    import sys
-
     from transformers import AutoConfig, AutoTokenizer, DataCollatorWithPadding
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "benchmarks"))
     from transfer_seeds import NOTEBOOK, PROMPT_EXERCISE, exercise_definitions
 
     model_dir = checkpoint_dir("bert-zh-reviews")
