@@ -1,0 +1,139 @@
+"""Every number a lesson's prose states about its results is one that the lesson's run printed.
+
+A lesson's markdown may only state a decimal number (``0.851``), a number with thousands
+separators (``4,623``) or a whole number of 100 or more when the same notebook's stored
+outputs print it, its code sets it (``LIVE_STEPS = 800``), or it is on the short list of cited
+figures below (a paper, a model's size, a benchmark table), each with its source named. Where
+the source is a file of this repository, the number must appear in that file too, so a cited
+benchmark figure cannot drift from the table it cites.
+
+Not checked: whole numbers under 100 (section numbers, small counts), years, section headings
+(``### 5.1``) and code shown inside the prose (fenced blocks, inline ``code``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d{2,})(?![\w])")
+FENCED = re.compile(r"```.*?```", re.S)
+INLINE_CODE = re.compile(r"`[^`\n]*`")
+HEADING = re.compile(r"^#+ .*$", re.M)
+HTML_TAG = re.compile(r"<[^>]+>")
+
+# lesson number -> {number as written (commas dropped): source}. A source that names a file of
+# this repository (the first word, a path) is checked to contain the number.
+CITED: dict[str, dict[str, str]] = {
+    "00": {},
+    "01": {
+        "1.6": "size of word2vec-google-news-300 as listed by gensim-data",
+        "1000": "Mikolov et al. 2013: vectors trained on about 100 billion words of Google News",
+    },
+    "02": {},
+    "03": {},
+    "04": {
+        "1.24": "gpt2 on the Hub: 124 M parameters (Radford et al. 2019, smallest model)",
+        "50257": "gpt2 on the Hub: vocabulary size",
+        "1024": "gpt2 on the Hub: context length (n_positions)",
+    },
+    "05": {
+        "101": "Xue et al. 2021 (mT5): mC4 covers 101 languages",
+    },
+    "06": {},
+    "07": {},
+    "08": {},
+}
+
+
+def _strip(markdown: str) -> str:
+    """The prose of a markdown cell without code, headings and HTML tags."""
+    for pattern in (FENCED, INLINE_CODE, HEADING, HTML_TAG):
+        markdown = pattern.sub(" ", markdown)
+    return markdown
+
+
+def _counts(number: str) -> bool:
+    """Whether a number in the prose is checked (decimals, thousands, whole numbers >= 100 except years)."""
+    if "." in number:
+        return True
+    value = int(number)
+    return value >= 100 and not 1900 <= value <= 2030
+
+
+def prose_numbers(cells: list[dict]) -> list[tuple[int, str]]:
+    """``(cell index, number without commas)`` for every checked number in the markdown cells."""
+    found = []
+    for index, cell in enumerate(cells):
+        if cell["cell_type"] != "markdown":
+            continue
+        for match in NUMBER.finditer(_strip("".join(cell["source"]))):
+            number = match.group(1).replace(",", "")
+            if _counts(number):
+                found.append((index, number))
+    return found
+
+
+def printed_and_set(cells: list[dict]) -> str:
+    """All text the code cells printed or displayed (stored outputs) and their source, commas dropped."""
+    parts = []
+    for cell in cells:
+        if cell["cell_type"] != "code":
+            continue
+        parts.append("".join(cell["source"]))
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                parts.append("".join(output["text"]))
+            for mime in ("text/plain", "text/markdown", "text/html"):
+                parts.append("".join(output.get("data", {}).get(mime, "")))
+    return "\n".join(parts).replace(",", "")
+
+
+def _appears(number: str, text: str) -> bool:
+    return re.search(rf"(?<![\d.]){re.escape(number)}(?!\d)", text) is not None
+
+
+def unbacked(path: Path) -> list[str]:
+    """The prose numbers of one lesson that neither its run nor its list of cited figures backs."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    shown = printed_and_set(cells)
+    cited = CITED[path.name[:2]]
+    return [f"cell {index}: {number}" for index, number in prose_numbers(cells)
+            if not _appears(number, shown) and number not in cited]
+
+
+def test_the_checker_finds_a_number_typed_from_an_earlier_run():
+    cells = [{"cell_type": "markdown", "source": ["## 3.1 结果\n模型的 F1 是 0.851，比词典高 6.3 个点；共 4,623 个窗口，`lr=1e-3`。"]},
+             {"cell_type": "code", "source": ["f1 = 0.8512\n"], "outputs": [{"output_type": "stream", "text": ["F1 0.851 on 4,623 windows\n"]}]}]
+    shown = printed_and_set(cells)
+    assert [n for _, n in prose_numbers(cells)] == ["0.851", "6.3", "4623"]
+    assert [n for _, n in prose_numbers(cells) if not _appears(n, shown)] == ["6.3"]
+    assert not _appears("0.85", shown) and _appears("0.851", shown)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_prose_numbers_come_from_the_run(path):
+    missing = unbacked(path)
+    assert not missing, (
+        f"{path.name}: numbers in the prose that no stored output or code of this lesson shows: {missing}. "
+        "Print the sentence from the cell (IPython.display.Markdown), state the number the run prints, "
+        "or add a cited figure with its source to CITED in tests/test_prose_numbers.py.")
+
+
+@pytest.mark.parametrize("lesson", sorted(CITED))
+def test_cited_figures_are_used_and_match_their_source(lesson):
+    paths = [p for p in NOTEBOOKS if p.name.startswith(lesson)]
+    assert paths, f"CITED lists lesson {lesson}, which has no notebook"
+    cells = json.loads(paths[0].read_text(encoding="utf-8"))["cells"]
+    used = {number for _, number in prose_numbers(cells)}
+    for number, source in CITED[lesson].items():
+        assert number in used, f"lesson {lesson}: cited figure {number} no longer appears in the prose; remove it from CITED"
+        first = source.split()[0]
+        if "/" in first and (ROOT / first).is_file():
+            text = (ROOT / first).read_text(encoding="utf-8").replace(",", "")
+            assert _appears(number, text), f"lesson {lesson}: {number} is cited from {first}, which does not contain it"
