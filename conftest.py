@@ -8,12 +8,18 @@
   attempt, even one that a library caught and swallowed.
 * the write guard (``helpers.writeguard``) is armed the same way: any file written
   outside the course folder, the temporary directory and the caches fails the session.
+* cells tagged ``# NBVAL_CHECK_OUTPUT`` are compared with their stored output with a numeric
+  tolerance (:func:`texts_match`): the words must be identical, the numbers may differ by the
+  rounding that another CPU or thread count causes, never by more. Determinism (two fresh runs
+  print identical text) is checked exactly by ``tests/test_determinism.py``.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -32,6 +38,60 @@ _netguard.install_from_env()
 _writeguard.install_from_env()
 del _netguard, _writeguard
 """
+
+
+NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:,\d{3})*(?:\.\d+)?(?:e[-+]?\d+)?(?![\w])")
+# Two printed decimals agree when they differ by at most ULPS units in the last printed digit
+# plus RELATIVE of their size: what summing in another order (other CPU, other thread count)
+# does to a metric printed with 3-4 decimals, and far less than any real change of a result.
+# Whole numbers (counts, sizes, parameter counts) must be identical.
+ULPS, RELATIVE = 2, 1e-3
+
+
+def numbers_match(stored: str, fresh: str) -> bool:
+    """Whether two printed numbers agree within the rounding tolerance (see ``ULPS``, ``RELATIVE``)."""
+    if stored == fresh:
+        return True
+    mantissa, _, exponent = stored.replace(",", "").lower().partition("e")
+    if "." not in mantissa:
+        return False
+    last_digit = 10.0 ** (int(exponent or 0) - len(mantissa.split(".")[1]))
+    a, b = (float(x.replace(",", "").replace("−", "-")) for x in (stored, fresh))
+    return abs(a - b) <= ULPS * last_digit + RELATIVE * max(abs(a), abs(b))
+
+
+def texts_match(stored: str, fresh: str) -> bool:
+    """Same words (whitespace runs may differ in width), and each number within :func:`numbers_match`."""
+    words = [" ".join(part.split()) for part in NUMBER.split(stored)], [" ".join(part.split()) for part in NUMBER.split(fresh)]
+    numbers = NUMBER.findall(stored), NUMBER.findall(fresh)
+    return (words[0] == words[1] and len(numbers[0]) == len(numbers[1])
+            and all(numbers_match(a, b) for a, b in zip(*numbers)))
+
+
+def _texts(outputs, skip) -> dict[str, list[str]]:
+    flat: dict[str, list[str]] = defaultdict(list)
+    for output in outputs:
+        if output.get("output_type") == "stream":
+            flat[output.get("name", "stdout")].append(output.get("text", ""))
+        for key, value in output.get("data", {}).items():
+            if key not in skip:
+                flat[key].append(value if isinstance(value, str) else str(value))
+    return flat
+
+
+def _compare_with_tolerance(original):
+    def compare_outputs(self, test, ref, skip_compare=None):
+        if original(self, test, ref, skip_compare):
+            return True
+        skip = skip_compare or self.parent.skip_compare
+        fresh, stored = _texts(test, skip), _texts(ref, skip)
+        if fresh.keys() == stored.keys() and all(
+                len(fresh[k]) == len(stored[k]) and all(texts_match(self.sanitize(a), self.sanitize(b))
+                                                         for a, b in zip(stored[k], fresh[k])) for k in stored):
+            self.comparison_traceback = []
+            return True
+        return False
+    return compare_outputs
 
 
 def allowed_write_roots() -> list[str]:
@@ -64,6 +124,13 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     netguard.install()
     writeguard.install_from_env()
+    try:
+        from nbval.plugin import IPyNbCell
+    except ImportError:  # nbval not installed: no notebook is collected either
+        return
+    if not getattr(IPyNbCell.compare_outputs, "_with_tolerance", False):
+        IPyNbCell.compare_outputs = _compare_with_tolerance(IPyNbCell.compare_outputs)
+        IPyNbCell.compare_outputs._with_tolerance = True
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -2,7 +2,7 @@
 
 One module per concern; every public function names the lesson that uses it.
 
-* :mod:`helpers.env`: ``setup()`` and the environment check (every lesson).
+* :mod:`helpers.env`: ``setup()``, ``device()`` and the environment check (every lesson).
 * :mod:`helpers.data`: offline corpora as ``datasets`` objects.
 * :mod:`helpers.plots`: plot style with a CJK font.
 * :mod:`helpers.netguard`: fail loudly on any network connection.
@@ -23,7 +23,7 @@ from .data import (
     load_wiki_sample,
     load_word_similarity,
 )
-from .env import setup
+from .env import device, setup
 
 __all__ = [
     "CheckpointError",
@@ -39,5 +39,6 @@ __all__ = [
     "load_people_daily",
     "load_wiki_sample",
     "load_word_similarity",
+    "device",
     "setup",
 ]

@@ -22,6 +22,7 @@ MODES = ("tiny", "full")
 ENV_MODE = "PLM_MODE"
 OFFLINE_VARS = ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE")
 _offline_set_by_setup = False
+_device: str | None = None  # chosen by setup(); read with device()
 _VERSIONED = ("torch", "transformers", "datasets", "tokenizers", "accelerate", "gensim", "matplotlib")
 
 
@@ -52,6 +53,16 @@ def pick_device(prefer: str | None = None) -> str:
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
         return "mps"
     return "cpu"
+
+
+def device() -> str:
+    """The device a lesson puts its models and batches on: the one :func:`setup` chose.
+
+    ``"cuda"`` on a GPU machine (full mode's reason to exist), ``"mps"`` on Apple silicon, else
+    ``"cpu"``; ``$PLM_DEVICE`` forces one. Before ``setup()`` has run, the same choice is made now.
+    Training loops in lessons 03-08 use it: ``model.to(helpers.device())``, ``batch.to(...)``.
+    """
+    return _device if _device is not None else pick_device(os.environ.get("PLM_DEVICE") or None)
 
 
 def seed_everything(seed: int) -> None:
@@ -109,6 +120,8 @@ def setup(mode: str | None = None, seed: int = 0, threads: int | None = None, qu
     * seed: Python, NumPy and torch generators.
     * threads: torch CPU threads: argument, else ``$PLM_THREADS``, else all cores (at most 8).
       A shared workshop server sets ``PLM_THREADS`` so that kernels do not oversubscribe the CPU.
+    * device: a GPU when there is one (``$PLM_DEVICE`` forces ``cpu``, ``cuda`` or ``mps``);
+      lessons read it with :func:`device`.
     * arms the network guard when ``PLM_NETGUARD=1`` (tests and CI set it).
     * hides the Hugging Face loading / ``map`` progress bars.
 
@@ -154,7 +167,8 @@ def setup(mode: str | None = None, seed: int = 0, threads: int | None = None, qu
 
     torch.set_num_threads(threads)
     seed_everything(seed)
-    device = pick_device()
+    global _device
+    _device = pick_device(os.environ.get("PLM_DEVICE") or None)
 
     try:
         font = use_course_style()
@@ -163,7 +177,7 @@ def setup(mode: str | None = None, seed: int = 0, threads: int | None = None, qu
 
     if not quiet:
         versions = ", ".join(f"{name} {_version(name)}" for name in _VERSIONED)
-        print(f"mode={mode}  seed={seed}  threads={threads}  device={device}  network guard={'on' if guarded else 'off'}")
+        print(f"mode={mode}  seed={seed}  threads={threads}  device={_device}  network guard={'on' if guarded else 'off'}")
         print(f"Python {platform.python_version()}, {versions}")
         for ok, what, hint in environment_checks(mode):
             print(f"[{'OK' if ok else 'FAIL'}] {what}" + ("" if ok else f"  -> {hint}"))

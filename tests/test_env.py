@@ -20,7 +20,7 @@ from helpers.data import MissingPackageError
 @pytest.fixture
 def clean_env(monkeypatch):
     """Remove (and restore after the test) every variable that setup() reads or writes."""
-    for var in (*env.OFFLINE_VARS, env.ENV_MODE, "PYTHONHASHSEED", "HF_ENDPOINT", "PLM_THREADS"):
+    for var in (*env.OFFLINE_VARS, env.ENV_MODE, "PYTHONHASHSEED", "HF_ENDPOINT", "PLM_THREADS", "PLM_DEVICE"):
         monkeypatch.delenv(var, raising=False)
     return monkeypatch
 
@@ -106,6 +106,25 @@ def test_seed_everything_makes_every_generator_reproducible(clean_env):
 def test_seed_everything_sets_pythonhashseed(clean_env):
     env.seed_everything(42)
     assert os.environ["PYTHONHASHSEED"] == "42"
+
+
+def test_setup_chooses_the_device_that_lessons_train_on(clean_env, monkeypatch):
+    monkeypatch.setattr(env, "_device", None)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert env.device() == "cuda"  # before setup(): the same choice
+    env.setup(quiet=True)
+    assert env.device() == "cuda"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert env.device() == "cuda", "device() is setup()'s choice, not a new one per call"
+    clean_env.setenv("PLM_DEVICE", "cpu")
+    env.setup(quiet=True)
+    assert env.device() == "cpu"
+
+
+def test_setup_rejects_a_device_that_is_not_there(clean_env, no_gpu):
+    clean_env.setenv("PLM_DEVICE", "cuda")
+    with pytest.raises(ValueError, match="no CUDA GPU"):
+        env.setup(quiet=True)
 
 
 # --------------------------------------------------------------------------- setup
