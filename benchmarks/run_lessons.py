@@ -47,8 +47,9 @@ HEADLINES = {
     "05": ("exact match: course T5 {} · digit-by-digit {}",
            r"digit-by-digit baseline exact match: (\d\.\d+).*?greedy: exact match (\d\.\d+)", (1, 0)),
     "06": ("entity F1: course ALBERT-NER {} · lexicon {}", r"entity F1: model (\d\.\d+)\s+lexicon (\d\.\d+)", (0, 1)),
-    "07": ("micro-F1 (tuned): course BERT {} · TF-IDF + LR {} · frequency {}",
-           r"micro-F1 \(tuned\): BERT course (\d\.\d+) vs TF-IDF \+ LR (\d\.\d+) vs frequency (\d\.\d+)", (0, 1, 2)),
+    "07": ("micro-F1 (tuned): course BERT {} · training-set lexicon {} · TF-IDF + LR {} · frequency {}",
+           r"micro-F1 \(tuned\): BERT course (\d\.\d+) vs TF-IDF \+ LR (\d\.\d+) vs frequency (\d\.\d+) "
+           r"vs lexicon (\d\.\d+)", (0, 3, 1, 2)),
     "08": ("sentiment accuracy: course BERT {} · TF-IDF + LR {} · majority {}",
            r"fine-tuned model (\d\.\d+); TF-IDF \+ LR \(all [\d,]+ reviews\) (\d\.\d+); majority class (\d\.\d+)",
            (0, 1, 2)),

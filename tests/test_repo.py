@@ -37,6 +37,23 @@ def test_lesson_anatomy(path):
     assert any("parameters" in c.get("metadata", {}).get("tags", []) for c in code), f"{path.name}: no `parameters` cell"
 
 
+SOLUTION = re.compile(r"<summary>参考解答.*?</details>", re.S)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_exercise_solutions_are_executed_code_cells_shown_collapsed(path):
+    """Solution code runs in the test suite (a code cell), never as an unexecuted block in the prose."""
+    for index, cell in enumerate(cells(path)):
+        if cell["cell_type"] == "markdown":
+            for block in SOLUTION.findall(source(cell)):
+                assert "```" not in block, f"{path.name} cell {index}: solution code in the prose; make it a code cell tagged solution"
+        elif source(cell).startswith("# Solution to exercise"):
+            tags = cell.get("metadata", {}).get("tags", [])
+            assert "solution" in tags and "hide-cell" in tags, f"{path.name} cell {index}: tag it solution + hide-cell"
+            assert cell["metadata"].get("jupyter", {}).get("source_hidden"), f"{path.name} cell {index}: collapse it in JupyterLab"
+    assert any("solution" in c.get("metadata", {}).get("tags", []) for c in cells(path)), f"{path.name}: no executed solution"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_stored_outputs_come_from_one_clean_run(path):
     code = [c for c in cells(path) if c["cell_type"] == "code" and source(c).strip()]
@@ -49,6 +66,37 @@ def test_stored_outputs_come_from_one_clean_run(path):
             assert "Glyph" not in text and "/work/" not in text and "/home/" not in text, (
                 f"{path.name}: stored output leaks a warning or a local path: {text[:200]!r}"
             )
+
+
+VERSION_LINE = re.compile(r"^Python \d+\.\d+\.\d+, torch .*$", re.M)
+
+
+def stored_versions(path: Path) -> dict[str, str]:
+    """{package: version} from the line helpers.setup() printed when the stored outputs were made."""
+    first = next(c for c in cells(path) if c["cell_type"] == "code")
+    text = "".join("".join(o.get("text", "")) for o in first["outputs"] if o["output_type"] == "stream")
+    line = VERSION_LINE.search(text)
+    assert line, f"{path.name}: the setup cell's stored output has no version line"
+    return dict(part.rsplit(" ", 1) for part in line.group(0).split(", "))
+
+
+def test_all_lessons_were_stored_under_the_readme_tested_versions():
+    """One version set: every lesson's outputs were made by the packages the README's table lists."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("versions", ROOT / "scripts" / "versions.py")
+    versions = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(versions)
+    tested = versions.tested_versions()
+    for path in NOTEBOOKS:
+        for package, version in stored_versions(path).items():
+            want = tested.get(package)
+            if want is None:
+                continue
+            version = version.split("+")[0]
+            assert version == want or (package == "Python" and version.startswith(want + ".")), (
+                f"{path.name} was stored with {package} {version}, the README's tested versions say {want}: "
+                "re-run every lesson with benchmarks/run_lessons.py --store and update the README table together")
 
 
 UNSAFE = [
