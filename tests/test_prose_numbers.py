@@ -36,7 +36,11 @@ CITED: dict[str, dict[str, str]] = {
         "1000": "Mikolov et al. 2013: vectors trained on about 100 billion words of Google News",
     },
     "02": {},
-    "03": {},
+    "03": {
+        "4.8": "benchmarks/mlm_notes.md: run D (h256 L4) is 4.8x the size of run C (h128 L2)",
+        "1.3": "benchmarks/mlm_notes.md: run D is 1.3 nats behind run C after 40 minutes",
+        "1.1": "bert-base-chinese on the Hub: about 110 M parameters (BERT-base, Devlin et al. 2019)",
+    },
     "04": {
         "1.24": "gpt2 on the Hub: 124 M parameters (Radford et al. 2019, smallest model)",
         "50257": "gpt2 on the Hub: vocabulary size",
@@ -46,8 +50,26 @@ CITED: dict[str, dict[str, str]] = {
         "101": "Xue et al. 2021 (mT5): mC4 covers 101 languages",
     },
     "06": {},
-    "07": {},
-    "08": {},
+    "07": {
+        "0.70": "Mohammad et al. 2018 (SemEval-2018 Task 1: Affect in Tweets), subtask E-c English: best system micro-F1 0.701",
+    },
+    "08": {
+        "120": "benchmarks/targets.md: a lesson's clean run on 2 cores takes at most 120 s",
+        "512": "bert-base-chinese on the Hub: max_position_embeddings 512 (its config.json)",
+        "0.7": "benchmarks/transfer.md: gain over 3 seeds, new head, lesson budget, 100 reviews",
+        "13.3": "benchmarks/transfer.md: gain over 3 seeds, new head, lesson budget, 300 reviews",
+        "7.6": "benchmarks/transfer.md: gain over 3 seeds, new head, lesson budget, 1,000 reviews",
+        "1.2": "benchmarks/transfer.md: gain over 3 seeds, new head, longer budget, 300 reviews (-1.2)",
+        "0.5": "benchmarks/transfer.md: gain over 3 seeds, new head, longer budget, 1,000 reviews",
+        "140": "benchmarks/transfer.md: longer budget, fewest steps (100 reviews)",
+        "252": "benchmarks/transfer.md: longer budget, most steps (1,000 reviews)",
+        "0.011": "benchmarks/transfer.md: standard error of an accuracy near 0.69 on 1,736 test reviews",
+        "4.1": "benchmarks/transfer.md: gain over 3 seeds, prompt, lesson budget, 100 reviews",
+        "10.4": "benchmarks/transfer.md: gain over 3 seeds, prompt, lesson budget, 300 reviews",
+        "1.4": "benchmarks/transfer.md: gain over 3 seeds, prompt, lesson budget, 1,000 reviews",
+        "0.4": "benchmarks/transfer.md: gain over 3 seeds, prompt, longer budget, 100 and 1,000 reviews (+0.4, -0.4)",
+        "2.5": "benchmarks/transfer.md: gain over 3 seeds, prompt, longer budget, 300 reviews",
+    },
 }
 
 
@@ -137,3 +159,25 @@ def test_cited_figures_are_used_and_match_their_source(lesson):
         if "/" in first and (ROOT / first).is_file():
             text = (ROOT / first).read_text(encoding="utf-8").replace(",", "")
             assert _appears(number, text), f"lesson {lesson}: {number} is cited from {first}, which does not contain it"
+
+
+def test_readme_headline_numbers_come_from_the_lessons_runs():
+    """The README's table of headline results states only numbers that the lessons' stored outputs print."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "Headline results" in readme, "README.md lost its table of headline results"
+    table = readme.split("Headline results", 1)[1].split("\n\n", 2)[1]
+    rows = re.findall(r"^\| (\d\d) \|(.*)$", table, re.M)
+    assert len({lesson for lesson, _ in rows}) >= len(NOTEBOOKS) - 2, "the headline table lost lessons"
+    missing = []
+    for lesson, row in rows:
+        path = next(p for p in NOTEBOOKS if p.name.startswith(lesson))
+        shown = printed_and_set(json.loads(path.read_text(encoding="utf-8"))["cells"])
+        printed = {float(n) for n in re.findall(r"\d+\.\d+|\d+", shown)}
+        for match in NUMBER.finditer(_strip(row)):
+            number = match.group(1).replace(",", "")
+            places = len(number.split(".")[1]) if "." in number else 0
+            # the README may round a printed number (perplexity 153.841 -> 154), never invent one
+            if _counts(number) and number not in CITED[lesson] and not _appears(number, shown) and not any(
+                    round(value, places) == float(number) for value in printed):
+                missing.append(f"{lesson}: {match.group(1)}")
+    assert not missing, f"README headline numbers that no stored output of their lesson prints: {missing}"
