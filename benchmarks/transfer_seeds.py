@@ -18,7 +18,7 @@ and two classifiers:
 * ``new head``: the lesson's ``load_classifier`` (``AutoModelForSequenceClassification``, a new
   randomly initialised 2-way head on the pooled [CLS] vector);
 * ``prompt``: prompt-based fine-tuning (Schick & Schuetze 2021, "PET"; Gao et al. 2021, "LM-BFF"),
-  defined by the solution of the lesson's exercise 5 (its first code block, run here). Each review becomes
+  defined by the solution of the lesson's exercise 5 (its definitions cell, run here). Each review becomes
   ``<review>。总之很[MASK]。`` and the masked-LM head's scores for the label words 差 / 好 at
   [MASK] are the two logits: no new weights, so a pretrained model starts from what its MLM head
   already knows. It is trained by the lesson's own ``fine_tune`` and scored by its ``accuracy``.
@@ -36,7 +36,6 @@ import contextlib
 import io
 import json
 import platform
-import re
 import sys
 import time
 from pathlib import Path
@@ -54,15 +53,13 @@ PROMPT_EXERCISE = 5  # lesson 08's exercise whose solution defines the prompt cl
 
 
 def exercise_definitions(notebook: Path, number: int) -> str:
-    """The first code block of the solution to exercise ``number`` (its definitions; the second block runs them)."""
-    text = "".join("".join(c["source"]) for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-                   if c["cell_type"] == "markdown")
-    found = re.search(rf"<summary>参考解答 {number}（点击展开）</summary>(.*?)</details>", text, re.S)
-    blocks = re.findall(r"```python\n(.*?)```", found.group(1), re.S) if found else []
-    if not blocks:
-        raise SystemExit(f"{notebook.name}: no solution with a python block for exercise {number}; "
-                         f"update PROMPT_EXERCISE in {Path(__file__).name}")
-    return blocks[0]
+    """The code cell of the solution to exercise ``number`` that defines it (first line ``# Solution to exercise N: definitions``)."""
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code" and source.startswith(f"# Solution to exercise {number}: definitions"):
+            return source
+    raise SystemExit(f"{notebook.name}: no code cell '# Solution to exercise {number}: definitions'; "
+                     f"update PROMPT_EXERCISE in {Path(__file__).name}")
 
 
 def lesson_namespace() -> dict:
