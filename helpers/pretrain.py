@@ -187,7 +187,8 @@ def _train(model, r: Recipe, next_batch, loss_fn, validate, progress: bool = Tru
 _CLAUSE = re.compile(r"[^,。!?;:]*[,。!?;:]|[^,。!?;:]+$")
 
 
-def _clauses(text: str) -> list[str]:
+def split_clauses(text: str) -> list[str]:
+    """A paragraph cut after each clause end (, 。 ! ? ; :), as the bert-zh and albert-zh checkpoints saw it."""
     return [c for c in _CLAUSE.findall(text) if c]
 
 
@@ -300,7 +301,7 @@ def _zh_encoder(r: Recipe, out: Path, progress: bool) -> dict:
     def articles(split):
         by_article = collections.defaultdict(list)
         for row in pd[split]:
-            by_article[row["article"]] += [[stoi.get(ch, 1) for ch in c if not ch.isspace()] for c in _clauses(row["text"])]
+            by_article[row["article"]] += [[stoi.get(ch, 1) for ch in c if not ch.isspace()] for c in split_clauses(row["text"])]
         return [cl for _, cl in sorted(by_article.items()) if len(cl) >= 2]
 
     train_articles, val_articles, test_articles = articles("train"), articles("validation"), articles("test")

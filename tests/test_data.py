@@ -177,8 +177,9 @@ def test_people_daily_article_split_keeps_each_article_in_one_split(people_daily
 
 
 def test_people_daily_is_deterministic_for_a_seed(people_daily):
-    again = data.load_people_daily(seed=0)
-    other = data.load_people_daily(seed=1)
+    again = data.load_people_daily(seed=data.SPLIT_SEED)
+    with pytest.warns(UserWarning, match=r"seed=1 cuts another .* split than SPLIT_SEED=0"):
+        other = data.load_people_daily(seed=1)
     assert again["test"]["id"] == people_daily["test"]["id"]
     assert other["test"]["id"] != people_daily["test"]["id"]
 
@@ -520,3 +521,15 @@ def test_multilabel_loader_rejects_a_bad_length():
 
     with pytest.raises(CorpusError, match="max_chars must be an int >= 8"):
         load_people_daily_multilabel(max_chars=4)
+
+
+@pytest.mark.parametrize("loader", SEEDED_LOADERS, ids=lambda f: f.__name__)
+def test_the_split_seed_is_fixed_and_another_warns(loader, recwarn):
+    """Lessons leave the split alone: the default is the checkpoints' split, and another one says why it misleads."""
+    import inspect
+
+    assert inspect.signature(loader).parameters["seed"].default == data.SPLIT_SEED
+    loader(split="test")
+    assert not [w for w in recwarn if "SPLIT_SEED" in str(w.message)]
+    with pytest.warns(UserWarning, match="the split every course checkpoint was trained on"):
+        loader(seed=data.SPLIT_SEED + 7, split="test")

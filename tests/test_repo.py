@@ -99,6 +99,22 @@ def test_all_lessons_were_stored_under_the_readme_tested_versions():
                 "re-run every lesson with benchmarks/run_lessons.py --store and update the README table together")
 
 
+PRIVATE_IMPORT = re.compile(r"from helpers[\w.]* import \(?([^)\n]*)|\bhelpers(?:\.\w+)*\.(_[a-z]\w*)")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_lessons_use_only_public_helpers(path):
+    """A lesson imports what helpers offers publicly; a `_name` is an implementation detail that may change."""
+    private = []
+    for index, cell in enumerate(cells(path)):
+        if cell["cell_type"] != "code":
+            continue
+        for names, attribute in PRIVATE_IMPORT.findall(source(cell)):
+            private += [f"cell {index}: {n.strip()}" for n in names.split(",") if n.strip().startswith("_")]
+            private += [f"cell {index}: {attribute}"] if attribute else []
+    assert private == [], f"{path.name} uses private helpers: {private}; make them public or show the code in the lesson"
+
+
 UNSAFE = [
     (re.compile(r"trust_remote_code\s*=\s*True"), "trust_remote_code=True"),
     (re.compile(r"^\s*(import pickle|from pickle import|import cPickle)", re.M), "pickle"),
