@@ -27,7 +27,6 @@ import numpy as np
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 TABLE = Path(__file__).with_name("efficiency.md")
 
 
@@ -111,17 +110,17 @@ def largest_model_step(repeats: int = 5) -> dict:
     from torch.utils.flop_counter import FlopCounterMode
 
     from helpers import checkpoint_dir
-    from helpers.checkpoints import COURSE_CHECKPOINTS
-    from helpers.pretrain import RECIPES
+    from helpers.checkpoints import course_checkpoints
+    from helpers.pretrain import REGISTRY
 
     sizes = {}
-    for name in COURSE_CHECKPOINTS:
+    for name in course_checkpoints():
         config = transformers.AutoConfig.from_pretrained(checkpoint_dir(name))
         model = getattr(transformers, config.architectures[0]).from_pretrained(checkpoint_dir(name))
         sizes[name] = (model.num_parameters(), model)
     name = max(sizes, key=lambda n: sizes[n][0])
     params, model = sizes[name]
-    recipe = RECIPES[name]
+    recipe = REGISTRY[name].recipe
     g = torch.Generator().manual_seed(0)
     ids = torch.randint(5, model.config.vocab_size, (recipe.batch, recipe.seq_len), generator=g)
     inputs = {"input_ids": ids}

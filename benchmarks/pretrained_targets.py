@@ -4,9 +4,10 @@
 
 Checkpoint metrics come from each checkpoint's ``training_log.json`` (``test``: measured by
 ``python -m helpers.pretrain NAME`` on the held-out test split after training); lesson-level
-numbers (fill-mask probes) from the lesson's stored outputs, which ``run_lessons.py --store``
-produces in one clean run; lesson times from ``lessons.md``; lesson 08's transfer gain over several
-seeds from ``transfer.md`` (``transfer_seeds.py``). The tests assert looser floors.
+numbers (fill-mask probes) from the lesson's stored outputs, which
+``python -m coursetools.run_lessons --store`` produces in one clean run; lesson times from
+``lessons.md``; lesson 08's transfer gain over several seeds from ``transfer.md``
+(``transfer_seeds.py``). The tests assert looser floors.
 """
 
 from __future__ import annotations
@@ -14,17 +15,12 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import sys
 from pathlib import Path
 
+from coursetools.notebooks import printed_text, read
+from helpers.checkpoints import checkpoint_dir, course_checkpoints
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from helpers.checkpoints import COURSE_CHECKPOINTS, checkpoint_dir  # noqa: E402
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from run_lessons import stored_text  # noqa: E402
-
 TABLE = Path(__file__).with_name("targets.md")
 
 
@@ -33,7 +29,7 @@ def _log(name: str) -> dict:
 
 
 def _stored_output(notebook: str, pattern: str) -> re.Match | None:
-    return re.search(pattern, stored_text(ROOT / "notebooks" / notebook))
+    return re.search(pattern, printed_text(read(ROOT / "notebooks" / notebook)))
 
 
 def _lesson_seconds() -> dict[str, int]:
@@ -115,7 +111,7 @@ def rows() -> list[tuple[str, str, str, bool]]:
                       ("bert-zh-multilabel", multi), ("bert-zh-reviews", reviews), ("bert-zh-sentiment", sentiment)):
         out.append((f"{name}: training CPU time ({log['threads']} thread)", "≤ 2 h",
                     f"{log['cpu_seconds'] / 60:.0f} CPU-min, {log['recipe']['steps']:,} steps", log["cpu_seconds"] <= 7200))
-    size = sum(p.stat().st_size for n in COURSE_CHECKPOINTS for p in checkpoint_dir(n).iterdir()) / 1e6
+    size = sum(p.stat().st_size for n in course_checkpoints() for p in checkpoint_dir(n).iterdir()) / 1e6
     out.append(("all checkpoints together", "≤ 40 MB", f"{size:.1f} MB", size <= 40))
     seconds = _lesson_seconds()
     for lesson in ("02", "03", "04", "05", "06", "07", "08"):

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/run_all.py            # measure; the notebooks are left as they are
     .venv/bin/python benchmarks/run_all.py --store    # also refresh the notebooks' stored outputs
 
-1. ``run_lessons.py``: every lesson top to bottom in a fresh kernel -> ``lessons.md``
+1. ``python -m coursetools.run_lessons``: every lesson top to bottom in a fresh kernel -> ``lessons.md``
    (wall time, peak memory, headline metric next to its baseline);
 2. ``efficiency.py``: batching tokens/s, matmul peak, share of the peak -> ``efficiency.md``;
 3. ``transfer_seeds.py``: lesson 08's transfer experiment over 3 seeds, two budgets and two classifiers -> ``transfer.md``;
@@ -25,11 +25,12 @@ HERE = Path(__file__).resolve().parent
 def main() -> int:
     store = ["--store"] if "--store" in sys.argv[1:] else []
     failed = []
-    for script, args in (("run_lessons.py", store), ("efficiency.py", []), ("transfer_seeds.py", []),
-                         ("pretrained_targets.py", [])):
-        print(f"\n===== {script} {' '.join(args)}", flush=True)
-        if subprocess.run([sys.executable, str(HERE / script), *args]).returncode:
-            failed.append(script)
+    steps = [(" ".join(["coursetools.run_lessons", *store]), ["-m", "coursetools.run_lessons", *store])]
+    steps += [(script, [str(HERE / script)]) for script in ("efficiency.py", "transfer_seeds.py", "pretrained_targets.py")]
+    for name, args in steps:
+        print(f"\n===== {name}", flush=True)
+        if subprocess.run([sys.executable, *args]).returncode:
+            failed.append(name)
     if failed:
         print(f"\nfailed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0

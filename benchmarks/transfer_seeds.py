@@ -5,7 +5,7 @@
 Lesson 08 (section 5) fine-tunes the course checkpoint ``bert-zh-reviews`` and the same
 architecture from random weights on 100 / 300 / 1,000 labelled reviews, once, with one seed.
 This script runs the lesson's own code (the cells tagged ``training-script``, exported by
-``scripts/lesson_script.py``: data, tokenizer, ``load_classifier``, ``fine_tune``, ``accuracy``)
+``coursetools.lesson_script``: data, tokenizer, ``load_classifier``, ``fine_tune``, ``accuracy``)
 for three seeds (the seed sets the new head's initial weights and the batch order), two
 budgets
 
@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import json
 import platform
 import sys
 import time
@@ -42,9 +41,10 @@ from pathlib import Path
 
 import numpy as np
 
+from coursetools.lesson_script import lesson_script
+from coursetools.notebooks import NotebookError, solution_definitions
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-sys.path.insert(0, str(ROOT))
 TABLE = Path(__file__).with_name("transfer.md")
 NOTEBOOK = ROOT / "notebooks" / "08_finetune_little_data.ipynb"
 BUDGETS = {"lesson": None, "longer": {100: 20, 300: 8, 1000: 4}}  # None: the lesson's EPOCHS
@@ -52,26 +52,15 @@ CLASSIFIERS = ("new head", "prompt")
 PROMPT_EXERCISE = 5  # lesson 08's exercise whose solution defines the prompt classifier
 
 
-def exercise_definitions(notebook: Path, number: int) -> str:
-    """The code cell of the solution to exercise ``number`` that defines it (first line ``# Solution to exercise N: definitions``)."""
-    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
-        source = "".join(cell["source"])
-        if cell["cell_type"] == "code" and source.startswith(f"# Solution to exercise {number}: definitions"):
-            return source
-    raise SystemExit(f"{notebook.name}: no code cell '# Solution to exercise {number}: definitions'; "
-                     f"update PROMPT_EXERCISE in {Path(__file__).name}")
-
-
 def lesson_namespace() -> dict:
     """Run lesson 08's training-script cells and exercise 5's definitions (quietly); return their globals."""
-    from lesson_script import lesson_script
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()  # as the lesson does: no load report for every new head
     namespace: dict = {"__name__": "lesson08"}
     with contextlib.redirect_stdout(io.StringIO()):
         exec(compile(lesson_script(NOTEBOOK, {}), str(NOTEBOOK), "exec"), namespace)
-        exec(compile(exercise_definitions(NOTEBOOK, PROMPT_EXERCISE), f"{NOTEBOOK} (exercise {PROMPT_EXERCISE})",
+        exec(compile(solution_definitions(NOTEBOOK, PROMPT_EXERCISE), f"{NOTEBOOK} (exercise {PROMPT_EXERCISE})",
                      "exec"), namespace)
     return namespace
 
@@ -84,7 +73,10 @@ def main() -> int:
     if len(args.seeds) < 2:
         parser.error("give at least two --seeds: a spread over one seed is not defined")
     start = time.perf_counter()
-    ns = lesson_namespace()
+    try:
+        ns = lesson_namespace()
+    except NotebookError as error:
+        parser.error(str(error))
     if ns["MODE"] != "tiny":
         parser.error("this benchmark measures the course checkpoint: run it in tiny mode (unset PLM_MODE)")
     sizes = args.sizes or ns["SIZES"]

@@ -8,8 +8,10 @@ One module per concern; every public function names the lesson that uses it.
 * :mod:`helpers.netguard`: fail loudly on any network connection.
 * :mod:`helpers.writeguard`: record writes outside the course folder, temp and caches (tests).
 * :mod:`helpers.checkpoints`: which model a lesson loads (course checkpoint or Hub model).
+* :mod:`helpers.tasks`: task code a lesson writes out and a recipe reuses, one module per task
+  (``mlm``, ``lm``, ``numbers``, ``ner``, ``multilabel``, ``baselines``).
+* :mod:`helpers.batching`: padding and length-grouped batches (lesson 08).
 * :mod:`helpers.pretrain`: ``python -m helpers.pretrain NAME`` makes the course checkpoints.
-* :mod:`helpers.ner`: BIO tags, model-sized windows and the lexicon baseline (lesson 06).
 """
 
 from .checkpoints import CheckpointError, check_pair, checkpoint_dir, hub_model, pick_model

@@ -13,13 +13,18 @@ REPO = Path(__file__).resolve().parent.parent
 CHECKPOINTS = REPO / "checkpoints"
 ENV_CHECKPOINTS = "PLM_CHECKPOINTS"  # another folder holding the course checkpoints
 ENV_MODEL_DIR = "PLM_MODEL_DIR"  # a folder of pre-downloaded Hub models, one sub-folder per Hub name
-COURSE_CHECKPOINTS = ("bert-zh", "gpt-en", "t5-zh", "albert-zh", "albert-zh-ner", "bert-zh-multilabel",
-                      "bert-zh-reviews", "bert-zh-sentiment")
 REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "README.md")
 
 
 class CheckpointError(FileNotFoundError):
     """A course checkpoint folder is missing or incomplete."""
+
+
+def course_checkpoints() -> tuple[str, ...]:
+    """The names of the course checkpoints, from the registry that ``python -m helpers.pretrain`` reads."""
+    from .pretrain import REGISTRY  # imported here: `import helpers` need not load every recipe
+
+    return tuple(REGISTRY)
 
 
 def checkpoint_dir(name: str) -> Path:
@@ -28,8 +33,9 @@ def checkpoint_dir(name: str) -> Path:
     ``$PLM_CHECKPOINTS`` overrides the repository's ``checkpoints/`` folder. Raises
     :class:`CheckpointError` naming the missing files and the command that rebuilds them.
     """
-    if name not in COURSE_CHECKPOINTS:
-        raise CheckpointError(f"Unknown course checkpoint {name!r}; the course ships {list(COURSE_CHECKPOINTS)}.")
+    names = course_checkpoints()
+    if name not in names:
+        raise CheckpointError(f"Unknown course checkpoint {name!r}; the course ships {list(names)}.")
     folder = Path(os.environ.get(ENV_CHECKPOINTS, CHECKPOINTS)) / name
     missing = [f for f in REQUIRED_FILES if not (folder / f).is_file()]
     if missing:

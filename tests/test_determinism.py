@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
+
+from coursetools.notebooks import execute, printed_cells
 
 pytestmark = pytest.mark.notebook
 
@@ -24,25 +24,8 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 LESSON = "04_gpt_causal_lm.ipynb"
 
 
-def _printed(nb) -> list[tuple[int, str]]:
-    out = []
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "code" or cell.source.lstrip().startswith("# NBVAL_IGNORE_OUTPUT"):
-            continue
-        text = "".join(o.get("text", "") if o.output_type == "stream" else o.get("data", {}).get("text/plain", "")
-                       for o in cell.get("outputs", []) if o.output_type in {"stream", "execute_result"})
-        out.append((index, text))
-    return out
-
-
-def _run() -> list[tuple[int, str]]:
-    nb = nbformat.read(NOTEBOOKS / LESSON, as_version=4)
-    NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
-    return _printed(nb)
-
-
 def test_a_lesson_prints_the_same_numbers_twice():
-    first, second = _run(), _run()
+    first, second = (printed_cells(execute(NOTEBOOKS / LESSON)) for _ in range(2))
     assert any("perplexity" in text for _, text in first), "the lesson should print its metrics"
     differ = [i for (i, a), (_, b) in zip(first, second) if a != b]
     assert not differ, f"cells {differ} of {LESSON} printed different text in two fresh runs"

@@ -103,9 +103,20 @@ def test_seed_everything_makes_every_generator_reproducible(clean_env):
     assert all(a != b for a, b in zip(other, first))
 
 
-def test_seed_everything_sets_pythonhashseed(clean_env):
+def test_seed_everything_makes_child_processes_hash_strings_reproducibly(clean_env):
+    # PYTHONHASHSEED cannot change this interpreter's string hashing (fixed at start-up); it makes the
+    # processes a lesson starts (data-loader workers, accelerate launch) hash, and so order sets, alike
+    import subprocess
+    import sys
+
+    def child_hash():
+        return subprocess.run([sys.executable, "-c", "print(hash('预训练'))"], capture_output=True, text=True,
+                              env=dict(os.environ), check=True).stdout
     env.seed_everything(42)
-    assert os.environ["PYTHONHASHSEED"] == "42"
+    first = child_hash()
+    assert child_hash() == first
+    env.seed_everything(43)
+    assert child_hash() != first
 
 
 def test_setup_chooses_the_device_that_lessons_train_on(clean_env, monkeypatch):

@@ -5,17 +5,25 @@ Lessons 01 and 02 train everything they use themselves and have no full mode. He
 copy of the course checkpoint, laid out exactly like the Hub model it stands in for
 (``config.json``, ``model.safetensors``, tokenizer files), so the lesson executes its full-mode
 branches (``MODE == "full"``) top to bottom with the network guard armed.
+
+Each run must show that it used full mode's model (the lesson's ``MODEL`` or ``BASE`` is the stand-in
+folder, read from the kernel after the last cell) and that it reached its headline evaluation:
+the lesson prints the same headline line as in tiny mode (``coursetools.run_lessons.HEADLINES``),
+with numbers in the range that metric can take.
 """
 
 from __future__ import annotations
 
+import json
+import math
+import re
 import shutil
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
 
+from coursetools.notebooks import cell_text, execute, printed_text
+from coursetools.run_lessons import HEADLINES
 from helpers.checkpoints import checkpoint_dir
 
 pytestmark = pytest.mark.notebook
@@ -36,13 +44,7 @@ CASES = [
 ]
 
 
-def _inject_parameters(nb, values: dict) -> None:
-    """Override values of the ``parameters``-tagged cell, the way papermill does."""
-    if not values:
-        return
-    index = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
-    source = "\n".join(f"{k} = {v!r}" for k, v in values.items())
-    nb.cells.insert(index + 1, nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]}))
+PROBE = "import json\nprint('probe:', json.dumps({k: str(v) for k, v in globals().items() if k in ('MODE', 'MODEL', 'BASE')}))"
 
 
 @pytest.mark.parametrize(("notebook", "course", "hub", "overrides"), CASES, ids=[c[0] for c in CASES])
@@ -58,8 +60,14 @@ def test_full_mode_runs_against_a_local_stand_in(notebook, course, hub, override
     shutil.copytree(source, tmp_path / hub)
     monkeypatch.setenv("PLM_MODE", "full")
     monkeypatch.setenv("PLM_MODEL_DIR", str(tmp_path))
-    nb = nbformat.read(NOTEBOOKS / notebook, as_version=4)
-    _inject_parameters(nb, overrides)
-    NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
-    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    nb = execute(NOTEBOOKS / notebook, overrides, append=PROBE)
+    probe = json.loads(cell_text(nb.cells[-1]).split("probe:", 1)[1])
+    assert probe["MODE"] == "full"
+    assert probe.get("MODEL", probe.get("BASE")) == str(tmp_path / hub), "full mode must load the Hub model's stand-in"
+    printed = printed_text(nb)
     assert "mode=full" in printed
+    _, pattern, _ = HEADLINES[notebook[:2]]
+    match = re.search(pattern, printed, re.S)
+    assert match, f"{notebook} in full mode did not print its headline result (pattern {pattern!r})"
+    values = [float(v.replace(",", "")) for v in match.groups()]
+    assert all(math.isfinite(v) and v >= 0 for v in values), f"{notebook}: headline numbers {values}"

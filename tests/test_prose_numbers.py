@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from coursetools.notebooks import output_text
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d{2,})(?![\w])")
@@ -37,8 +39,8 @@ CITED: dict[str, dict[str, str]] = {
     },
     "02": {},
     "03": {
-        "4.8": "benchmarks/mlm_notes.md: run D (h256 L4) is 4.8x the size of run C (h128 L2)",
-        "1.3": "benchmarks/mlm_notes.md: run D is 1.3 nats behind run C after 40 minutes",
+        "4.8": "experiments/mlm_notes.md: run D (h256 L4) is 4.8x the size of run C (h128 L2)",
+        "1.3": "experiments/mlm_notes.md: run D is 1.3 nats behind run C after 40 minutes",
         "1.1": "bert-base-chinese on the Hub: about 110 M parameters (BERT-base, Devlin et al. 2019)",
     },
     "04": {
@@ -101,6 +103,9 @@ def prose_numbers(cells: list[dict]) -> list[tuple[int, str]]:
     return found
 
 
+SHOWN = ("text/plain", "text/markdown", "text/html")  # what a reader sees of a result or display
+
+
 def printed_and_set(cells: list[dict]) -> str:
     """All text the code cells printed or displayed (stored outputs) and their source, commas dropped."""
     parts = []
@@ -108,11 +113,7 @@ def printed_and_set(cells: list[dict]) -> str:
         if cell["cell_type"] != "code":
             continue
         parts.append("".join(cell["source"]))
-        for output in cell.get("outputs", []):
-            if "text" in output:
-                parts.append("".join(output["text"]))
-            for mime in ("text/plain", "text/markdown", "text/html"):
-                parts.append("".join(output.get("data", {}).get(mime, "")))
+        parts += [output_text(output, SHOWN) for output in cell.get("outputs", [])]
     return "\n".join(parts).replace(",", "")
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from coursetools import versions
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
@@ -58,7 +60,7 @@ def test_exercise_solutions_are_executed_code_cells_shown_collapsed(path):
 def test_stored_outputs_come_from_one_clean_run(path):
     code = [c for c in cells(path) if c["cell_type"] == "code" and source(c).strip()]
     counts = [c["execution_count"] for c in code]
-    assert counts == list(range(1, len(code) + 1)), f"{path.name}: re-run it with benchmarks/run_lessons.py --store"
+    assert counts == list(range(1, len(code) + 1)), f"{path.name}: re-run it with python -m coursetools.run_lessons --store"
     for c in code:
         for out in c["outputs"]:
             assert out["output_type"] != "error", f"{path.name}: stored error output"
@@ -82,11 +84,6 @@ def stored_versions(path: Path) -> dict[str, str]:
 
 def test_all_lessons_were_stored_under_the_readme_tested_versions():
     """One version set: every lesson's outputs were made by the packages the README's table lists."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("versions", ROOT / "scripts" / "versions.py")
-    versions = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(versions)
     tested = versions.tested_versions()
     for path in NOTEBOOKS:
         for package, version in stored_versions(path).items():
@@ -96,7 +93,7 @@ def test_all_lessons_were_stored_under_the_readme_tested_versions():
             version = version.split("+")[0]
             assert version == want or (package == "Python" and version.startswith(want + ".")), (
                 f"{path.name} was stored with {package} {version}, the README's tested versions say {want}: "
-                "re-run every lesson with benchmarks/run_lessons.py --store and update the README table together")
+                "re-run every lesson with python -m coursetools.run_lessons --store and update the README table together")
 
 
 PRIVATE_IMPORT = re.compile(r"from helpers[\w.]* import \(?([^)\n]*)|\bhelpers(?:\.\w+)*\.(_[a-z]\w*)")
@@ -123,8 +120,8 @@ UNSAFE = [
 
 
 def code_files() -> list[tuple[str, str]]:
-    files = [(str(p.relative_to(ROOT)), p.read_text(encoding="utf-8"))
-             for folder in ("helpers", "tests", "scripts", "benchmarks") for p in (ROOT / folder).rglob("*.py")]
+    folders = ("helpers", "coursetools", "tests", "benchmarks", "experiments")
+    files = [(str(p.relative_to(ROOT)), p.read_text(encoding="utf-8")) for folder in folders for p in (ROOT / folder).rglob("*.py")]
     files += [(f"{p.name} cell {i}", source(c)) for p in NOTEBOOKS for i, c in enumerate(cells(p)) if c["cell_type"] == "code"]
     return files
 
@@ -133,6 +130,15 @@ def test_no_unsafe_loading_anywhere():
     problems = [f"{name}: {what}" for name, text in code_files() for pattern, what in UNSAFE
                 if pattern.search(text) and name != "tests/test_repo.py"]
     assert problems == []
+
+
+PATH_EDIT = re.compile(r"sys\.path\.(?:insert|append)|spec_from_file_location")
+
+
+def test_code_imports_the_course_packages_without_path_edits():
+    """``helpers`` and ``coursetools`` are installed (``pip install -e .``): imported as packages from anywhere."""
+    edits = [name for name, text in code_files() if PATH_EDIT.search(text) and name != "tests/test_repo.py"]
+    assert edits == [], f"{edits} edit sys.path; import helpers.* / coursetools.* instead"
 
 
 def test_environment_yml_installs_the_package_pyproject_defines():
@@ -161,14 +167,9 @@ def test_book_toc_lists_every_lesson_in_order():
 
 
 def test_readme_tested_versions_lie_inside_the_pyproject_ranges():
-    import sys
-
     from packaging.requirements import Requirement
 
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from versions import tested_versions
-
-    tested = tested_versions()
+    tested = versions.tested_versions()
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     extras = [r for group in project["optional-dependencies"].values() for r in group if not r.startswith("plm-course")]
     ranges = {Requirement(r).name.lower(): Requirement(r).specifier for r in project["dependencies"] + extras}
@@ -182,12 +183,68 @@ def test_readme_tested_versions_lie_inside_the_pyproject_ranges():
         tuple(map(int, tested["Python"].split("."))) >= tuple(map(int, project["requires-python"][2:].split("."))))
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_benchmark_table_finds_each_lessons_headline_in_its_stored_outputs(path):
-    import sys
 
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from run_lessons import HEADLINES, headline
+def test_the_readme_repository_layout_matches_the_tree():
+    import subprocess
 
-    assert path.name[:2] in HEADLINES, f"add {path.name}'s headline metric to HEADLINES in benchmarks/run_lessons.py"
-    assert "not found" not in headline(path)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Repository layout", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"^\s*- `([\w./-]+)/`", section, re.M))
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    top = {path.split("/")[0] for path in tracked if "/" in path and not path.startswith(".")}
+    assert top <= listed, f"README's repository layout does not mention {sorted(top - listed)}"
+    assert all((ROOT / d).is_dir() for d in listed), f"README lists folders that do not exist: {[d for d in listed if not (ROOT / d).is_dir()]}"
+    modules = {path[:-3] for path in tracked if path.endswith(".py") and path.split("/")[0] in {"helpers", "coursetools"}
+               and not path.endswith("__init__.py") and "/recipes/" not in path and "/pretrain/" not in path}
+    named = set(re.findall(r"`(\w+)`", section))
+    unnamed = sorted(m for m in modules if m.rsplit("/", 1)[1] not in named)
+    assert not unnamed, f"README's repository layout does not name these modules: {unnamed}"
+    pretrain = {Path(p).name for p in tracked if p.startswith("helpers/pretrain/") and p.count("/") == 2
+                and not p.endswith("__init__.py") and not p.endswith("__main__.py")}
+    assert {f"{m}" for m in pretrain} <= set(re.findall(r"`([\w]+\.py)`", section)), "name every file of helpers/pretrain/"
+
+
+def test_every_module_of_helpers_and_coursetools_has_its_test_file():
+    missing = []
+    for path in sorted([*(ROOT / "helpers").rglob("*.py"), *(ROOT / "coursetools").rglob("*.py")]):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        if parts[-1] in {"__init__", "__main__"}:
+            continue
+        if parts[:2] == ("helpers", "pretrain"):
+            name = "test_pretrain.py"  # the package: registry, recipes, loop, card, command
+        elif parts[:2] == ("helpers", "tasks"):
+            name = f"test_tasks_{parts[-1]}.py"
+        else:
+            name = f"test_{parts[-1]}.py"
+        if not (ROOT / "tests" / name).is_file():
+            missing.append(f"{'/'.join(parts)}.py -> tests/{name}")
+    assert not missing, f"modules without a test file: {missing}"
+
+
+def _lessons_named(note: str) -> set[str]:
+    """``"lessons 01-03, 05 and 08"`` -> {"01", "02", "03", "05", "08"}."""
+    out = set()
+    for start, end in re.findall(r"\b(\d\d)(?:-(\d\d))?\b", note):
+        out.update(f"{n:02d}" for n in range(int(start), int(end or start) + 1))
+    return out
+
+
+def test_the_lessons_a_helper_says_it_is_used_by_are_the_lessons_that_use_it():
+    import importlib
+    import inspect
+
+    code = {p.name[:2]: "\n".join("".join(c["source"]) for c in json.loads(p.read_text(encoding="utf-8"))["cells"]
+                                  if c["cell_type"] == "code") for p in NOTEBOOKS}
+    stale = []
+    for module in ("helpers.data", "helpers.checkpoints", "helpers.tasks.ner", "helpers.tasks.multilabel",
+                   "helpers.tasks.numbers"):
+        for name, obj in vars(importlib.import_module(module)).items():
+            if not inspect.isfunction(obj) or obj.__module__ != module or name.startswith("_"):
+                continue
+            note = re.search(r"Used by (lessons? [\d\s,\-and]+)", inspect.getdoc(obj) or "")
+            if note:
+                said = _lessons_named(note.group(1))
+                used = {lesson for lesson, source in code.items() if re.search(rf"\b{name}\b", source)}
+                if said != used:
+                    stale.append(f"{module}.{name}: docstring says {sorted(said)}, lessons {sorted(used)} use it")
+    assert not stale, stale

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 r"""Check the built book in headless Chromium (CI runs this after build_book.sh).
 
 For every page in book/_toc.yml (the intro, each lesson notebook, the glossary)
@@ -23,7 +22,7 @@ Playwright (the PyPI package; it never downloads a browser here). Per page:
 A full-page screenshot of every page goes to --out. Exit status: 0 all pages
 pass, 1 a check failed, 2 the book or the browser could not be found.
 
-    python scripts/check_book.py [--book book] [--out book/_build/screenshots]
+    python -m coursetools.check_book [--book book] [--out book/_build/screenshots]
 """
 
 from __future__ import annotations
@@ -41,6 +40,8 @@ import unicodedata
 from pathlib import Path
 
 import yaml
+
+from coursetools.notebooks import printed_text
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_FLAGS = [
@@ -277,8 +278,7 @@ def check_page(ctx, base: str, book: Path, page: str, out_dir: Path, timeout_s: 
                 if exp[what] != got[what]:
                     problems.append(f"cell {exp['cell']} of the notebook: the page shows {int(got[what])} "
                                     f"{name} output(s), the notebook has {int(exp[what])}")
-        streams = "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", []))
-        glyphs = sorted(set(PLOT_TOFU.findall(streams)))
+        glyphs = sorted(set(PLOT_TOFU.findall(printed_text(nb))))
         if glyphs:  # matplotlib drew boxes into a stored figure
             chars = "".join(unicodedata.lookup(g) if g.startswith("CJK") else f"<{g}>" for g in glyphs)
             problems.append(f"a stored plot shows missing glyphs: matplotlib warned that {chars!r} are "

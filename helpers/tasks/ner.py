@@ -15,7 +15,7 @@ import datasets
 NER_TYPES = ("PER", "LOC", "ORG")
 NER_LABELS = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG")
 _SENTENCE = re.compile(r"[^。!?;]*[。!?;]|[^。!?;]+$")
-_CLAUSE = re.compile(r"[^,、:]*[,、:]|[^,、:]+$")
+_WINDOW_BREAK = re.compile(r"[^,、:]*[,、:]|[^,、:]+$")  # where a long sentence may be cut into windows
 
 
 class NerDataError(ValueError):
@@ -27,7 +27,7 @@ def bio_tags(text: str, entities: list[dict]) -> list[str]:
 
     Raises :class:`NerDataError` for unknown types, spans outside the text, spans whose
     ``text`` differs from ``text[start:end]`` (labels not aligned to characters) and
-    overlapping spans. Used by lesson 06.
+    overlapping spans. Used by lessons 06 and 07.
     """
     tags = ["O"] * len(text)
     for e in entities:
@@ -52,7 +52,7 @@ def ner_windows(text: str, tags: list[str], max_chars: int) -> list[tuple[int, i
 
     Cuts go after sentence ends (。!?;), then after clause marks (,、:) inside long sentences,
     and never inside an entity; together the windows cover every character exactly once, so
-    nothing is dropped. Used by lesson 06 for a model with 64 positions ([CLS] + 62 + [SEP]).
+    nothing is dropped. :func:`people_daily_ner` cuts with it for a model with 64 positions ([CLS] + 62 + [SEP]).
     """
     if len(tags) != len(text):
         raise NerDataError(f"{len(tags)} tags for {len(text)} characters: tags must be one per character.")
@@ -60,7 +60,7 @@ def ner_windows(text: str, tags: list[str], max_chars: int) -> list[tuple[int, i
         raise NerDataError(f"max_chars must be an int >= 8 (the model's positions minus [CLS]/[SEP]), got {max_chars!r}.")
     pieces, start = [], 0
     for sentence in _SENTENCE.findall(text):
-        parts = [sentence] if len(sentence) <= max_chars else _CLAUSE.findall(sentence)
+        parts = [sentence] if len(sentence) <= max_chars else _WINDOW_BREAK.findall(sentence)
         for part in parts:
             pieces.append((start, start + len(part)))
             start += len(part)
@@ -92,7 +92,7 @@ def people_daily_ner(max_chars: int = 62, split_by: str = "article") -> datasets
     :func:`bio_tags` and cut with :func:`ner_windows`; the description says how many
     paragraphs were cut. Used by lesson 06 and the ``albert-zh-ner`` recipe.
     """
-    from .data import load_people_daily
+    from ..data import load_people_daily
 
     people = load_people_daily(split_by=split_by)
 

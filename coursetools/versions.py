@@ -1,7 +1,7 @@
 """Compare the README's "Tested versions" table with the packages installed here.
 
-    .venv/bin/python scripts/versions.py           # prints the table; exit 0
-    .venv/bin/python scripts/versions.py --strict  # exit 1 when something differs
+    .venv/bin/python -m coursetools.versions           # prints the table; exit 0
+    .venv/bin/python -m coursetools.versions --strict  # exit 1 when something differs
 
 CI runs it without ``--strict``: a newer release inside the allowed ranges is expected (that is
 the point of ranges); the difference is printed so it can be recorded in the README.
@@ -9,6 +9,7 @@ the point of ranges); the difference is printed so it can be recorded in the REA
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from importlib import metadata
@@ -22,12 +23,16 @@ def tested_versions(text: str | None = None) -> dict[str, str]:
     text = README.read_text(encoding="utf-8") if text is None else text
     block = re.search(r"<!-- tested-versions.*?-->(.*?)<!-- /tested-versions -->", text, re.S)
     if not block:
-        raise SystemExit("README.md has no <!-- tested-versions --> block")
+        raise ValueError("README.md has no tested-versions block: the table of tested versions must stand between "
+                         "<!-- tested-versions ... --> and <!-- /tested-versions -->, one `| package | version |` row each")
     rows = re.findall(r"^\| *([A-Za-z][\w.-]*) *\| *([0-9][^ |]*)", block.group(1), re.M)
+    if not rows:
+        raise ValueError("README.md's tested-versions block has no `| package | version |` row")
     return dict(rows)
 
 
 def installed(package: str) -> str:
+    """The installed version of ``package`` (``Python``: the interpreter's major.minor), or ``not installed``."""
     if package == "Python":
         return ".".join(map(str, sys.version_info[:2]))
     try:
@@ -36,8 +41,16 @@ def installed(package: str) -> str:
         return "not installed"
 
 
-def main() -> int:
-    rows = [(name, want, installed(name)) for name, want in tested_versions().items()]
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--strict", action="store_true", help="exit 1 when an installed version differs")
+    args = parser.parse_args(argv)
+    try:
+        tested = tested_versions()
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    rows = [(name, want, installed(name)) for name, want in tested.items()]
     width = max(len(n) for n, _, _ in rows)
     print(f"{'package':{width}}  {'README (tested)':16} installed")
     differ = 0
@@ -46,7 +59,7 @@ def main() -> int:
         differ += not same
         print(f"{name:{width}}  {want:16} {have}{'' if same else '   <- differs'}")
     print(f"{differ} difference(s)" if differ else "all as tested")
-    return 1 if differ and "--strict" in sys.argv else 0
+    return 1 if differ and args.strict else 0
 
 
 if __name__ == "__main__":

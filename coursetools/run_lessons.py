@@ -1,9 +1,9 @@
 """Execute every lesson top to bottom in a fresh kernel; report wall time and peak memory.
 
-    .venv/bin/python benchmarks/run_lessons.py            # measure only
-    .venv/bin/python benchmarks/run_lessons.py --store    # also write the outputs back into the notebooks
-    .venv/bin/python benchmarks/run_lessons.py 01         # only lesson 01 (its row in the table is replaced)
-    .venv/bin/python benchmarks/run_lessons.py --table-only  # rewrite the table (headline column) without running
+    .venv/bin/python -m coursetools.run_lessons               # measure only
+    .venv/bin/python -m coursetools.run_lessons --store       # also write the outputs back into the notebooks
+    .venv/bin/python -m coursetools.run_lessons 01            # only lesson 01 (its row in the table is replaced)
+    .venv/bin/python -m coursetools.run_lessons --table-only  # rewrite the table (headline column) without running
 
 Each notebook runs in its own child process (``jupyter nbconvert --execute``) with the
 network guard armed, so the peak resident memory reported is that of the lesson's
@@ -17,19 +17,19 @@ the book shows.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import re
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from coursetools.notebooks import printed_text, read, run_measured
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-TABLE = Path(__file__).with_name("lessons.md")
+TABLE = ROOT / "benchmarks" / "lessons.md"
 
 # lesson -> (template, regex over the stored outputs); the regex groups fill the template in order
 HEADLINES = {
@@ -56,58 +56,23 @@ HEADLINES = {
 }
 
 
-def stored_text(path: Path) -> str:
-    """Everything a notebook's code cells printed or displayed as text, in order (its stored outputs)."""
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    return "".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
-                   for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", []))
-
-
 def headline(path: Path) -> str:
     """The lesson's headline metric next to its baseline, from the notebook's stored outputs."""
     if path.name[:2] not in HEADLINES:
         return "—"
     template, pattern, order = HEADLINES[path.name[:2]]
-    match = re.search(pattern, stored_text(path), re.S)
+    match = re.search(pattern, printed_text(read(path)), re.S)
     if not match:
         return "(not found in the stored outputs: run with --store)"
     return template.format(*(match.group(i + 1) for i in order))
 
 
-_CHILD = r"""
-import json, resource, subprocess, sys, time
-start = time.perf_counter()
-proc = subprocess.run(sys.argv[1:])
-wall = time.perf_counter() - start
-peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"rc": proc.returncode, "wall_s": wall, "peak_mib": peak_kib / 1024}))
-"""
-
-
-def run_one(path: Path, store: bool, guard_log: Path) -> dict:
-    out_dir = Path(tempfile.mkdtemp(prefix="plm-bench-"))
-    target = path if store else out_dir / path.name
-    cmd = [
-        sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-        "--ExecutePreprocessor.timeout=900", "--output", str(target), str(path),
-    ]
-    env = dict(os.environ, PLM_NETGUARD="1", PLM_NETGUARD_LOG=str(guard_log), PYTHONHASHSEED="0")
-    child = subprocess.run([sys.executable, "-c", _CHILD, *cmd], env=env, capture_output=True, text=True, cwd=path.parent)
-    lines = [line for line in child.stdout.splitlines() if line.startswith("{")]
-    if not lines:
-        raise RuntimeError(f"{path.name}: the runner printed nothing\n{child.stderr[-3000:]}")
-    result = json.loads(lines[-1])
-    if result["rc"] != 0:
-        raise RuntimeError(f"{path.name} failed to execute:\n{child.stderr[-3000:]}")
-    return result
-
-
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("prefixes", nargs="*", help="only notebooks whose name starts with one of these")
     parser.add_argument("--store", action="store_true", help="write the executed outputs back into notebooks/")
     parser.add_argument("--table-only", action="store_true", help="rewrite lessons.md from its rows, running nothing")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     if args.prefixes:
@@ -120,12 +85,12 @@ def main() -> int:
     rows = []
     for path in [] if args.table_only else paths:
         print(f"running {path.name} ...", flush=True)
-        result = run_one(path, args.store, guard_log)
+        result = run_measured(path, args.store, guard_log)
         rows.append((path.name, result["wall_s"], result["peak_mib"]))
         print(f"  {result['wall_s']:.0f} s, peak {result['peak_mib']:.0f} MiB", flush=True)
 
     attempts = sum(1 for _ in open(guard_log)) if guard_log.exists() else 0
-    # keep the rows of lessons not run this time, so `run_lessons.py 07` updates one row
+    # keep the rows of lessons not run this time, so `run_lessons 07` updates one row
     measured = {name: (f"{wall:.0f}", f"{peak:.0f}") for name, wall, peak in rows}
     old_header = ""
     if TABLE.exists():
@@ -136,7 +101,7 @@ def main() -> int:
                 measured[m.group(1)] = (m.group(2), m.group(3))
     header = (old_header if args.table_only and old_header else
               f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} CPU cores, Python {platform.python_version()}, "
-              f"`benchmarks/run_lessons.py`; network connection attempts blocked: {attempts}.")
+              f"`python -m coursetools.run_lessons`; network connection attempts blocked: {attempts}.")
     table = (header + "\n\n| Lesson | Wall time (s) | Peak RSS of the kernel (MiB) | Headline metric (stored outputs) |\n"
              "|---|---:|---:|---|\n"
              + "".join(f"| `{name}` | {wall} | {peak} | {headline(NOTEBOOKS / name)} |\n"

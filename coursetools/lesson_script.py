@@ -5,7 +5,7 @@ one ``.py`` file; ``--set NAME=VALUE`` lines are inserted right after the ``para
 the same way papermill injects parameters. Lesson 07 tags its data, model and ``Trainer`` cells,
 so its live fine-tune runs under several processes without editing a line::
 
-    python scripts/lesson_script.py notebooks/07_multilabel_bert.ipynb -o train07.py
+    python -m coursetools.lesson_script notebooks/07_multilabel_bert.ipynb -o train07.py
     # 2 CPU processes on one machine (gloo):
     ACCELERATE_USE_CPU=true accelerate launch --multi_gpu --num_processes 2 train07.py
     # multi-GPU, full mode (bert-base-chinese), one process per GPU:
@@ -16,58 +16,62 @@ from __future__ import annotations
 
 import argparse
 import ast
-import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+
+from coursetools.notebooks import INJECTED, PARAMETERS, NotebookError, inject_parameters, read, tagged
 
 TAG = "training-script"
 
 
-def lesson_script(notebook: Path, overrides: dict[str, str]) -> str:
-    """The tagged cells of ``notebook`` as one script, with ``overrides`` after the parameters cell."""
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    picked = [c for c in cells if c["cell_type"] == "code" and TAG in c.get("metadata", {}).get("tags", [])]
-    if not picked:
-        raise SystemExit(f"{notebook} has no code cell tagged {TAG!r}: nothing to export. "
-                         f"Tag the cells that make up the training run (cell toolbar -> Tags).")
-    if overrides and not any("parameters" in c["metadata"].get("tags", []) for c in picked):
-        raise SystemExit(f"--set needs a cell tagged 'parameters' among the {TAG!r} cells of {notebook}.")
-    parts = [f"# Generated from {notebook.name} by scripts/lesson_script.py: the cells tagged {TAG!r}, unchanged.\n"
-             "import matplotlib\nmatplotlib.use('Agg')  # plots are not shown in a script\n"]
-    for cell in picked:
-        source = "".join(cell["source"])
-        parts.append(source if source.endswith("\n") else source + "\n")
-        if "parameters" in cell["metadata"].get("tags", []) and overrides:
-            parts.append("# Parameters set on the command line\n" + "".join(f"{k} = {v}\n" for k, v in overrides.items()))
+def lesson_script(notebook: Path, overrides: Mapping[str, Any]) -> str:
+    """The tagged cells of ``notebook`` as one script, with ``overrides`` injected after the parameters cell."""
+    nb = read(notebook)
+    if not any(tagged(cell, TAG) for cell in nb.cells):
+        raise NotebookError(f"{notebook} has no code cell tagged {TAG!r}: nothing to export. "
+                            "Tag the cells that make up the training run (cell toolbar -> Tags).")
+    if overrides and not any(tagged(cell, TAG) and tagged(cell, PARAMETERS) for cell in nb.cells):
+        raise NotebookError(f"--set needs the cell tagged {PARAMETERS!r} to be one of the {TAG!r} cells of {notebook}: "
+                            f"tag it {TAG!r} too.")
+    inject_parameters(nb, overrides, notebook.name)
+    parts = [f"# Generated from {notebook.name} by `python -m coursetools.lesson_script`: the cells tagged {TAG!r}, "
+             "unchanged.\nimport matplotlib\nmatplotlib.use('Agg')  # plots are not shown in a script\n"]
+    for cell in nb.cells:
+        if tagged(cell, TAG) or tagged(cell, INJECTED):
+            parts.append(cell.source if cell.source.endswith("\n") else cell.source + "\n")
     return "\n".join(parts)
 
 
-def parse_override(text: str) -> tuple[str, str]:
+def parse_override(text: str) -> tuple[str, Any]:
+    """``NAME=VALUE`` from the command line as ``(NAME, the Python literal VALUE)``."""
     name, sep, value = text.partition("=")
     if not sep or not name.isidentifier():
         raise argparse.ArgumentTypeError(f"--set wants NAME=VALUE (a Python literal), got {text!r}")
     try:
-        ast.literal_eval(value)
+        return name, ast.literal_eval(value)
     except (ValueError, SyntaxError):
         raise argparse.ArgumentTypeError(f"--set {name}: {value!r} is not a Python literal (quote strings: NAME='\"x\"')")
-    return name, value
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("notebook", type=Path)
     parser.add_argument("-o", "--output", type=Path, help="where to write the script (default: standard output)")
     parser.add_argument("--set", dest="overrides", type=parse_override, action="append", default=[],
                         metavar="NAME=VALUE", help="override a parameter, e.g. --set EPOCHS=1")
     args = parser.parse_args(argv)
-    if not args.notebook.is_file():
-        parser.error(f"{args.notebook} does not exist; lessons are in notebooks/")
-    script = lesson_script(args.notebook, dict(args.overrides))
+    try:
+        script = lesson_script(args.notebook, dict(args.overrides))
+    except NotebookError as error:
+        parser.error(str(error))
     if args.output:
         args.output.write_text(script, encoding="utf-8")
     else:
         sys.stdout.write(script)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

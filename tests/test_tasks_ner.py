@@ -1,4 +1,4 @@
-"""helpers.ner: BIO tags, windows for a 64-position model, the lexicon baseline (lesson 06)."""
+"""helpers.tasks.ner: BIO tags, windows for a 64-position model, the lexicon baseline (lesson 06)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from helpers.ner import NER_LABELS, NerDataError, bio_tags, gazetteer, lexicon_tags, ner_windows, spans
+from helpers.tasks.ner import NER_LABELS, NerDataError, bio_tags, gazetteer, lexicon_tags, ner_windows, spans
 
 
 def test_bio_tags_mark_first_and_inner_characters():

@@ -1,11 +1,11 @@
 """Time-boxed masked-LM experiments for lesson 03: what makes a tiny BERT learn on a CPU?
 
-    .venv/bin/python benchmarks/mlm_probe.py --seconds 600 --hidden 256 --layers 4 --mask 0.15 --lr 1e-3
+    .venv/bin/python experiments/mlm_probe.py --seconds 600 --hidden 256 --layers 4 --mask 0.15 --lr 1e-3
 
 Chinese characters from People's Daily (train articles), evaluated on held-out test
 articles: masked-token cross-entropy and top-1/top-5 next to the unigram baseline,
 plus a fill-mask on a few held-out sentences. Every run appends one JSON line to
-``benchmarks/mlm_runs.jsonl``; ``benchmarks/mlm_notes.md`` summarises them.
+``experiments/mlm_runs.jsonl``; ``experiments/mlm_notes.md`` summarises them.
 The model is a standard ``BertForMaskedLM`` (so a result can ship as a checkpoint);
 the MLM head is applied only at the masked positions, which is most of the saving.
 """
@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from transformers import BertConfig, BertForMaskedLM
 
 import helpers
-from helpers.pretrain import mask_for_mlm
+from helpers.tasks.mlm import mask_for_mlm
 
 RUNS = Path(__file__).with_name("mlm_runs.jsonl")
 SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]

@@ -1,0 +1,1 @@
+"""One module per course checkpoint: ``RECIPE`` (what decides the run) and ``build`` (the run)."""

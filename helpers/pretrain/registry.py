@@ -1,0 +1,25 @@
+"""The one list of course checkpoints: the CLI, :mod:`helpers.checkpoints` and the tests all read it.
+
+A name here has a recipe module under ``recipes/`` and a folder ``checkpoints/<name>/`` with its
+model card (``tests/test_pretrain.py`` fails otherwise, in both directions).
+"""
+
+from __future__ import annotations
+
+from .recipe import Entry
+from .recipes import (albert_zh, albert_zh_ner, bert_zh, bert_zh_multilabel, bert_zh_reviews, bert_zh_sentiment,
+                      gpt_en, t5_zh)
+
+REGISTRY: dict[str, Entry] = {
+    m.RECIPE.name: Entry(m.RECIPE, m.build, base)
+    for m, base in [
+        (bert_zh, None),  # lesson 03
+        (gpt_en, None),  # lesson 04
+        (t5_zh, None),  # lesson 05
+        (albert_zh, None),  # lesson 06
+        (albert_zh_ner, "albert-zh"),  # lesson 06
+        (bert_zh_multilabel, "bert-zh"),  # lesson 07
+        (bert_zh_reviews, "bert-zh"),  # lesson 08
+        (bert_zh_sentiment, "bert-zh-reviews"),  # lesson 08
+    ]
+}

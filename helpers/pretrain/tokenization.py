@@ -1,0 +1,54 @@
+"""The course checkpoints' tokenizers, built from the course's own data."""
+
+from __future__ import annotations
+
+
+def char_tokenizer(vocab: list[str], specials: list[str], bert: bool):
+    """A one-character-per-token tokenizer with a fixed, frequency-ordered vocabulary.
+
+    Same behaviour as lesson 02's Chinese WordPiece (every Chinese character is a token),
+    but the ids are decided by sorted counts, so rebuilding gives identical ids.
+    """
+    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.WordLevel({t: i for i, t in enumerate(vocab)}, unk_token=specials[1] if bert else specials[2]))
+    tok.normalizer = normalizers.NFKC()
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Split(Regex("."), behavior="isolated")])
+    tok.decoder = decoders.Fuse()
+    if bert:
+        cls, sep = vocab.index("[CLS]"), vocab.index("[SEP]")
+        tok.post_processor = processors.TemplateProcessing(
+            single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", cls), ("[SEP]", sep)])
+        return PreTrainedTokenizerFast(
+            tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]", sep_token="[SEP]",
+            mask_token="[MASK]", model_input_names=["input_ids", "token_type_ids", "attention_mask"])
+    tok.post_processor = processors.TemplateProcessing(single="$A </s>", special_tokens=[("</s>", vocab.index("</s>"))])
+    return PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>", pad_token="<pad>", eos_token="</s>",
+                                   model_input_names=["input_ids", "attention_mask"])
+
+
+def byte_bpe(texts: list[str], vocab_size: int):
+    """GPT-2-style byte-level BPE trained on ``texts`` (a ``tokenizers.Tokenizer``).
+
+    Lesson 02 writes it out as ``train_byte_bpe`` and checks this copy builds the same pipeline.
+    """
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=["<|endoftext|>"],
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    tok.train_from_iterator(texts, trainer)
+    return tok
+
+
+def byte_bpe_tokenizer(texts: list[str], vocab_size: int):
+    """:func:`byte_bpe` wrapped for ``transformers``, with ``<|endoftext|>`` as bos/eos/unk (the gpt-en checkpoint's)."""
+    from transformers import PreTrainedTokenizerFast
+
+    return PreTrainedTokenizerFast(tokenizer_object=byte_bpe(texts, vocab_size), bos_token="<|endoftext|>",
+                                   eos_token="<|endoftext|>", unk_token="<|endoftext|>",
+                                   model_input_names=["input_ids", "attention_mask"])
