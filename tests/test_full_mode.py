@@ -67,6 +67,7 @@ def test_full_mode_runs_against_a_local_stand_in(notebook, course, hub, override
     printed = printed_text(nb)
     assert "mode=full" in printed
     _, pattern, _ = HEADLINES[notebook[:2]]
+    pattern = pattern.replace("BERT course", "BERT [a-z ]+")  # 07: full mode has no course model; its best BERT is named
     match = re.search(pattern, printed, re.S)
     assert match, f"{notebook} in full mode did not print its headline result (pattern {pattern!r})"
     values = [float(v.replace(",", "")) for v in match.groups()]
