@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 TABLE = Path(__file__).with_name("efficiency.md")
 
 
-def best_seconds(fn, repeats: int) -> float:
+def median_seconds(fn, repeats: int) -> float:
+    """Median wall time of ``fn()`` over ``repeats`` runs, after one warm-up run."""
     fn()  # warm-up
     times = []
     for _ in range(repeats):
@@ -45,7 +46,7 @@ def matmul_peak(sizes=(256, 512, 1024, 2048)) -> dict[int, float]:
     for n in sizes:
         a, b = torch.randn(n, n), torch.randn(n, n)
         reps = max(3, int(2e10 / (2 * n**3)))
-        seconds = best_seconds(lambda: [a @ b for _ in range(reps)], repeats=5) / reps
+        seconds = median_seconds(lambda: [a @ b for _ in range(reps)], repeats=5) / reps
         out[n] = 2 * n**3 / seconds / 1e9
     return out
 
@@ -140,7 +141,7 @@ def largest_model_step(repeats: int = 5) -> dict:
     with FlopCounterMode(display=False) as counter:
         step()
     flops = counter.get_total_flops()
-    seconds = best_seconds(step, repeats)
+    seconds = median_seconds(step, repeats)
     return {"model": name, "architecture": model.config.architectures[0], "parameters": params,
             "batch": f"{recipe.batch} x {recipe.seq_len} tokens", "GFLOP per step": flops / 1e9,
             "seconds per step": seconds, "GFLOP/s": flops / seconds / 1e9}
