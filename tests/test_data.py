@@ -222,7 +222,7 @@ def test_people_daily_paragraph_split_mixes_articles():
     assert sum(by_paragraph[split].num_rows for split in data.SPLITS) == 19484
     train_articles = set(by_paragraph["train"]["article"])
     test_articles = set(by_paragraph["test"]["article"])
-    # The point of this option (lesson 06): sibling paragraphs leak across splits.
+    # The point of this option (lesson 07): sibling paragraphs leak across splits.
     assert len(train_articles & test_articles) > 100
     for split in data.SPLITS:
         ids = by_paragraph[split]["id"]

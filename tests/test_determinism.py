@@ -2,7 +2,7 @@
 
 nbval already compares one fresh run of every lesson with its stored outputs in the cells
 marked ``# NBVAL_CHECK_OUTPUT``. This test is stricter on one lesson that trains a model live
-(lesson 04: a tiny GPT for 300 steps, then sampling with several decoding methods): two fresh runs
+(lesson 05: a tiny GPT for 300 steps, then sampling with several decoding methods): two fresh runs
 on the same machine must print identical text in *every* cell except those marked
 ``# NBVAL_IGNORE_OUTPUT`` (timings). That is determinism. The stored outputs are not compared here:
 they were made on another machine, perhaps with another thread count, and a live training run
@@ -21,7 +21,7 @@ from coursetools.notebooks import execute, printed_cells
 pytestmark = pytest.mark.notebook
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-LESSON = "04_gpt_causal_lm.ipynb"
+LESSON = "05_gpt_causal_lm.ipynb"
 
 
 def test_a_lesson_prints_the_same_numbers_twice():

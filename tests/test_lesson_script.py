@@ -11,7 +11,7 @@ from coursetools.lesson_script import TAG, lesson_script, main
 from coursetools.notebooks import NotebookError
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSON_07 = ROOT / "notebooks" / "07_multilabel_bert.ipynb"
+LESSON_07 = ROOT / "notebooks" / "08_multilabel_bert.ipynb"
 
 
 def test_lesson_script_copies_the_tagged_cells_and_injects_parameters():
@@ -25,7 +25,7 @@ def test_lesson_script_copies_the_tagged_cells_and_injects_parameters():
 def test_lesson_script_writes_the_file_it_is_given(tmp_path):
     assert main([str(LESSON_07), "--set", "LIVE_TRAIN=64", "-o", str(tmp_path / "train07.py")]) == 0
     script = (tmp_path / "train07.py").read_text(encoding="utf-8")
-    assert script.startswith("# Generated from 07_multilabel_bert.ipynb by `python -m coursetools.lesson_script`")
+    assert script.startswith("# Generated from 08_multilabel_bert.ipynb by `python -m coursetools.lesson_script`")
     assert "LIVE_TRAIN = 64\n" in script
 
 

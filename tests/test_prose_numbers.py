@@ -38,24 +38,25 @@ CITED: dict[str, dict[str, str]] = {
         "1000": "Mikolov et al. 2013: vectors trained on about 100 billion words of Google News",
     },
     "02": {},
-    "03": {
+    "03": {},
+    "04": {
         "4.8": "experiments/mlm_notes.md: run D (h256 L4) is 4.8x the size of run C (h128 L2)",
         "1.3": "experiments/mlm_notes.md: run D is 1.3 nats behind run C after 40 minutes",
         "1.1": "bert-base-chinese on the Hub: about 110 M parameters (BERT-base, Devlin et al. 2019)",
     },
-    "04": {
+    "05": {
         "1.24": "gpt2 on the Hub: 124 M parameters (Radford et al. 2019, smallest model)",
         "50257": "gpt2 on the Hub: vocabulary size",
         "1024": "gpt2 on the Hub: context length (n_positions)",
     },
-    "05": {
+    "06": {
         "101": "Xue et al. 2021 (mT5): mC4 covers 101 languages",
     },
-    "06": {},
-    "07": {
+    "07": {},
+    "08": {
         "0.70": "Mohammad et al. 2018 (SemEval-2018 Task 1: Affect in Tweets), subtask E-c English: best system micro-F1 0.701",
     },
-    "08": {
+    "09": {
         "120": "benchmarks/targets.md: a lesson's clean run on 2 cores takes at most 120 s",
         "512": "bert-base-chinese on the Hub: max_position_embeddings 512 (its config.json)",
         "0.7": "benchmarks/transfer.md: gain over 3 seeds, new head, lesson budget, 100 reviews",

@@ -248,3 +248,28 @@ def test_the_lessons_a_helper_says_it_is_used_by_are_the_lessons_that_use_it():
                 if said != used:
                     stale.append(f"{module}.{name}: docstring says {sorted(said)}, lessons {sorted(used)} use it")
     assert not stale, stale
+
+
+def test_every_lesson_reference_names_an_existing_lesson():
+    """"第 05 课", "lessons 04-09", "notebooks/07_albert_ner": each names a lesson that exists, under its file name."""
+    import subprocess
+
+    files = {p.name for p in NOTEBOOKS}
+    numbers = {name[:2] for name in files}
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    texts = {}
+    for path in tracked:
+        if path.endswith(".ipynb"):
+            texts[path] = "\n".join("".join(c["source"]) for c in json.loads((ROOT / path).read_text(encoding="utf-8"))["cells"])
+        elif path.endswith((".md", ".py", ".yml")) and not path.startswith(("experiments/", "tests/")):  # tests name missing files on purpose
+            texts[path] = (ROOT / path).read_text(encoding="utf-8")
+    bad = []
+    for path, text in texts.items():
+        for match in re.finditer(r"第\s*(\d\d(?:\s*[、–\-和]\s*\d\d)*)\s*课|\b[Ll]essons?\s+(\d\d(?:\s*(?:,|and|-|–)\s*\d\d)*)", text):
+            for number in re.findall(r"\d\d", match.group(1) or match.group(2)):
+                if number not in numbers:
+                    bad.append(f"{path}: {match.group(0)!r}")
+        for match in re.finditer(r"\b(\d\d_[a-z][a-z0-9_]*)\.ipynb|notebooks/(\d\d_[a-z][a-z0-9_]*)", text):
+            if f"{match.group(1) or match.group(2)}.ipynb" not in files:
+                bad.append(f"{path}: {match.group(0)!r}")
+    assert not bad, f"references to lessons that do not exist: {sorted(set(bad))[:20]}"

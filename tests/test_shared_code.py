@@ -23,13 +23,13 @@ NOTEBOOKS = {p.name[:2]: p for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipyn
 # (lesson, the lesson's name for it) -> the helpers copy it is checked against
 SHARED = {
     ("02", "train_byte_bpe"): "helpers.pretrain.tokenization.byte_bpe",
-    ("03", "clause_re"): "helpers.tasks.mlm.split_clauses",
-    ("03", "mask_tokens"): "helpers.tasks.mlm.mask_for_mlm",
-    ("03", "nsp_example"): "helpers.tasks.mlm.nsp_example",
-    ("04", "token_stream"): "helpers.tasks.lm.token_stream",
-    ("06", "to_bio"): "helpers.tasks.ner.bio_tags",
-    ("08", "tfidf_classifier"): "helpers.tasks.baselines.tfidf_classifier",
-    ("08", "length_grouped_batches"): "helpers.batching.length_grouped_batches",
+    ("04", "clause_re"): "helpers.tasks.mlm.split_clauses",
+    ("04", "mask_tokens"): "helpers.tasks.mlm.mask_for_mlm",
+    ("04", "nsp_example"): "helpers.tasks.mlm.nsp_example",
+    ("05", "token_stream"): "helpers.tasks.lm.token_stream",
+    ("07", "to_bio"): "helpers.tasks.ner.bio_tags",
+    ("09", "tfidf_classifier"): "helpers.tasks.baselines.tfidf_classifier",
+    ("09", "length_grouped_batches"): "helpers.batching.length_grouped_batches",
 }
 TASK_MODULES = ["helpers.tasks.mlm", "helpers.tasks.lm", "helpers.tasks.numbers", "helpers.tasks.ner",
                 "helpers.tasks.multilabel", "helpers.tasks.baselines", "helpers.batching", "helpers.pretrain.tokenization"]

@@ -1,4 +1,4 @@
-"""helpers.tasks.lm: a split as one token stream (lesson 04, the gpt-en recipe)."""
+"""helpers.tasks.lm: a split as one token stream (lesson 05, the gpt-en recipe)."""
 
 from __future__ import annotations
 

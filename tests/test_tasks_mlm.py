@@ -1,4 +1,4 @@
-"""helpers.tasks.mlm: clauses, NSP / SOP sentence pairs and BERT masking (lessons 03, 06)."""
+"""helpers.tasks.mlm: clauses, NSP / SOP sentence pairs and BERT masking (lessons 04, 07)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""helpers.tasks.ner: BIO tags, windows for a 64-position model, the lexicon baseline (lesson 06)."""
+"""helpers.tasks.ner: BIO tags, windows for a 64-position model, the lexicon baseline (lesson 07)."""
 
 from __future__ import annotations
 

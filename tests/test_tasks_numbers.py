@@ -1,4 +1,4 @@
-"""helpers.tasks.numbers: numbers and their Chinese readings (lesson 05, the t5-zh recipe)."""
+"""helpers.tasks.numbers: numbers and their Chinese readings (lesson 06, the t5-zh recipe)."""
 
 from __future__ import annotations
 

@@ -13,13 +13,13 @@ from .recipes import (albert_zh, albert_zh_ner, bert_zh, bert_zh_multilabel, ber
 REGISTRY: dict[str, Entry] = {
     m.RECIPE.name: Entry(m.RECIPE, m.build, base)
     for m, base in [
-        (bert_zh, None),  # lesson 03
-        (gpt_en, None),  # lesson 04
-        (t5_zh, None),  # lesson 05
-        (albert_zh, None),  # lesson 06
-        (albert_zh_ner, "albert-zh"),  # lesson 06
-        (bert_zh_multilabel, "bert-zh"),  # lesson 07
-        (bert_zh_reviews, "bert-zh"),  # lesson 08
-        (bert_zh_sentiment, "bert-zh-reviews"),  # lesson 08
+        (bert_zh, None),  # lesson 04
+        (gpt_en, None),  # lesson 05
+        (t5_zh, None),  # lesson 06
+        (albert_zh, None),  # lesson 07
+        (albert_zh_ner, "albert-zh"),  # lesson 07
+        (bert_zh_multilabel, "bert-zh"),  # lesson 08
+        (bert_zh_reviews, "bert-zh"),  # lesson 09
+        (bert_zh_sentiment, "bert-zh-reviews"),  # lesson 09
     ]
 }

@@ -2,10 +2,10 @@
 recipe runs again at length. Where a lesson writes a function out, it checks that the copy here
 is equal (the lesson names the check).
 
-* :mod:`helpers.tasks.mlm`: clauses, NSP / SOP sentence pairs and BERT masking (lessons 03, 06).
-* :mod:`helpers.tasks.lm`: a split as one token stream (lesson 04).
-* :mod:`helpers.tasks.numbers`: numbers and their Chinese readings (lesson 05).
-* :mod:`helpers.tasks.ner`: BIO tags, model-sized windows, the lexicon baseline (lesson 06).
-* :mod:`helpers.tasks.multilabel`: sentences labelled with the kinds of words they contain (lesson 07).
-* :mod:`helpers.tasks.baselines`: the TF-IDF + logistic-regression review classifier (lesson 08).
+* :mod:`helpers.tasks.mlm`: clauses, NSP / SOP sentence pairs and BERT masking (lessons 04, 07).
+* :mod:`helpers.tasks.lm`: a split as one token stream (lesson 05).
+* :mod:`helpers.tasks.numbers`: numbers and their Chinese readings (lesson 06).
+* :mod:`helpers.tasks.ner`: BIO tags, model-sized windows, the lexicon baseline (lesson 07).
+* :mod:`helpers.tasks.multilabel`: sentences labelled with the kinds of words they contain (lesson 08).
+* :mod:`helpers.tasks.baselines`: the TF-IDF + logistic-regression review classifier (lesson 09).
 """

@@ -1,6 +1,6 @@
-"""Causal language-model data: lesson 04 and the ``gpt-en`` recipe.
+"""Causal language-model data: lesson 05 and the ``gpt-en`` recipe.
 
-Lesson 04 writes :func:`token_stream` out in its cells and checks this copy against it.
+Lesson 05 writes :func:`token_stream` out in its cells and checks this copy against it.
 """
 
 from __future__ import annotations

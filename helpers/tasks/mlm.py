@@ -1,6 +1,6 @@
-"""Masked-LM pretraining data (lessons 03 and 06; the ``bert-zh``, ``albert-zh`` and ``bert-zh-reviews`` recipes).
+"""Masked-LM pretraining data (lessons 04 and 07; the ``bert-zh``, ``albert-zh`` and ``bert-zh-reviews`` recipes).
 
-Lesson 03 writes each function out in its cells and checks the copy here against it:
+Lesson 04 writes each function out in its cells and checks the copy here against it:
 :func:`split_clauses` (its ``clause_re``), :func:`nsp_example` (its ``nsp_example``) and
 :func:`mask_for_mlm` (its ``mask_tokens``).
 """
@@ -100,7 +100,7 @@ def pack_pairs(examples: list[Pair], cls: int, sep: int):
 def mask_for_mlm(ids, vocab_size: int, n_special: int, rate: float, generator):
     """15 % of the real tokens; of those 80 % -> [MASK], 10 % -> random token, 10 % unchanged.
 
-    The shipped BERT's masking (lesson 03 writes the same rule out cell by cell and checks it
+    The shipped BERT's masking (lesson 04 writes the same rule out cell by cell and checks it
     against this function). Special tokens (ids below ``n_special``) are never chosen.
     Returns ``(inputs, chosen)`` where ``chosen`` marks the positions the loss is computed on.
     """

@@ -1,6 +1,6 @@
-"""Character-level named-entity data for lesson 06 (and the shipped ``albert-zh-ner`` model).
+"""Character-level named-entity data for lesson 07 (and the shipped ``albert-zh-ner`` model).
 
-Lesson 06 writes BIO tagging and label alignment out in its own cells and checks them against
+Lesson 07 writes BIO tagging and label alignment out in its own cells and checks them against
 :func:`bio_tags`; this module is the plumbing both the lesson and ``python -m helpers.pretrain
 albert-zh-ner`` use: validated BIO tags, and windows short enough for a 64-position model that
 never cut through an entity.
@@ -27,7 +27,7 @@ def bio_tags(text: str, entities: list[dict]) -> list[str]:
 
     Raises :class:`NerDataError` for unknown types, spans outside the text, spans whose
     ``text`` differs from ``text[start:end]`` (labels not aligned to characters) and
-    overlapping spans. Used by lessons 06 and 07.
+    overlapping spans. Used by lessons 07 and 08.
     """
     tags = ["O"] * len(text)
     for e in entities:
@@ -90,7 +90,7 @@ def people_daily_ner(max_chars: int = 62, split_by: str = "article") -> datasets
 
     Every paragraph of :func:`helpers.load_people_daily` (same split) is tagged with
     :func:`bio_tags` and cut with :func:`ner_windows`; the description says how many
-    paragraphs were cut. Used by lesson 06 and the ``albert-zh-ner`` recipe.
+    paragraphs were cut. Used by lesson 07 and the ``albert-zh-ner`` recipe.
     """
     from ..data import load_people_daily
 
@@ -114,7 +114,7 @@ def people_daily_ner(max_chars: int = 62, split_by: str = "article") -> datasets
 def gazetteer(rows: datasets.Dataset, min_chars: int = 2) -> dict[str, str]:
     """Every entity string tagged in ``rows`` (``chars``/``tags`` windows) -> its most frequent type.
 
-    The lexicon of lesson 06's baseline: a list of names seen in the training articles.
+    The lexicon of lesson 07's baseline: a list of names seen in the training articles.
     """
     counts: dict[str, dict[str, int]] = {}
     for chars, tags in zip(rows["chars"], rows["tags"]):
@@ -127,7 +127,7 @@ def gazetteer(rows: datasets.Dataset, min_chars: int = 2) -> dict[str, str]:
 
 
 def lexicon_tags(chars: list[str], lexicon: dict[str, str], longest: int = 12) -> list[str]:
-    """Baseline tagger of lesson 06: left to right, tag the longest lexicon entry starting here."""
+    """Baseline tagger of lesson 07: left to right, tag the longest lexicon entry starting here."""
     if not lexicon:
         raise NerDataError("The lexicon is empty: build it with gazetteer(train_rows) from tagged training windows.")
     tags, i = ["O"] * len(chars), 0

@@ -1,4 +1,4 @@
-"""Numbers and their Chinese readings: lesson 05's seq2seq task and the ``t5-zh`` recipe's data.
+"""Numbers and their Chinese readings: lesson 06's seq2seq task and the ``t5-zh`` recipe's data.
 
 ``读法:1998`` -> ``一千九百九十八`` (how the number is read) and ``大写:1998`` -> ``壹仟玖佰玖拾捌元整``
 (the anti-fraud numerals on cheques and invoices), converted by ``cn2an``.
@@ -12,7 +12,7 @@ T5_TASKS = {"读法": "low", "大写": "rmb"}  # task prefix -> cn2an's conversi
 
 
 def random_number(rng: random.Random, task: str) -> str:
-    """A number to convert: 1-9 integer digits (zeros common, to exercise 零), maybe decimals (lesson 05)."""
+    """A number to convert: 1-9 integer digits (zeros common, to exercise 零), maybe decimals (lesson 06)."""
     digits = rng.randint(1, 9)
     first = str(rng.randint(1, 9)) if digits > 1 else str(rng.randint(0, 9))
     rest = "".join("0" if rng.random() < 0.35 else str(rng.randint(1, 9)) for _ in range(digits - 1))
@@ -24,7 +24,7 @@ def random_number(rng: random.Random, task: str) -> str:
 
 
 def t5_example(task: str, number: str) -> tuple[str, str]:
-    """``("大写:1998", "壹仟玖佰玖拾捌元整")``: the task prefix, the number and cn2an's conversion (lesson 05)."""
+    """``("大写:1998", "壹仟玖佰玖拾捌元整")``: the task prefix, the number and cn2an's conversion (lesson 06)."""
     import cn2an
 
     if task not in T5_TASKS:
@@ -35,7 +35,7 @@ def t5_example(task: str, number: str) -> tuple[str, str]:
 def t5_examples(n: int, seed: int, exclude: set | frozenset = frozenset()) -> tuple[list[tuple[str, str]], set]:
     """``n`` distinct (source, target) pairs, both tasks mixed, none of whose (task, number) is in ``exclude``.
 
-    Returns the pairs and the (task, number) set including ``exclude``. Lesson 05 takes its
+    Returns the pairs and the (task, number) set including ``exclude``. Lesson 06 takes its
     test numbers with ``seed=2``, exactly the checkpoint's test split.
     """
     rng, seen, rows = random.Random(seed), set(exclude), []

@@ -1,4 +1,4 @@
-"""albert-zh-ner (lesson 06): the albert-zh checkpoint fine-tuned for PER/LOC/ORG character tagging."""
+"""albert-zh-ner (lesson 07): the albert-zh checkpoint fine-tuned for PER/LOC/ORG character tagging."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from pathlib import Path
 from ..loop import train_loop
 from ..recipe import BuildResult, Recipe
 
-RECIPE = Recipe("albert-zh-ner", "06", steps=6000, batch=32, lr=1e-3, eval_every=500, seq_len=64, hidden=128,
+RECIPE = Recipe("albert-zh-ner", "07", steps=6000, batch=32, lr=1e-3, eval_every=500, seq_len=64, hidden=128,
                 layers=4, dropout=0.1, embedding=64)
 
 
 def build(r: Recipe, out: Path, progress: bool) -> BuildResult:
-    """Fine-tunes the albert-zh checkpoint for PER/LOC/ORG character tagging (lesson 06)."""
+    """Fine-tunes the albert-zh checkpoint for PER/LOC/ORG character tagging (lesson 07)."""
     import torch
     from seqeval.metrics import classification_report, f1_score
     from transformers import AlbertForTokenClassification, AutoTokenizer

@@ -1,4 +1,4 @@
-"""gpt-en (lesson 04): GPT-2 trained from random weights on gensim's English Wikipedia sample."""
+"""gpt-en (lesson 05): GPT-2 trained from random weights on gensim's English Wikipedia sample."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from ..recipe import BuildResult, Recipe
 from ..tokenization import byte_bpe_tokenizer
 from ...tasks.lm import token_stream
 
-RECIPE = Recipe("gpt-en", "04", steps=2500, batch=16, lr=1e-3, eval_every=250, seq_len=128, hidden=128, layers=4,
+RECIPE = Recipe("gpt-en", "05", steps=2500, batch=16, lr=1e-3, eval_every=250, seq_len=128, hidden=128, layers=4,
                 dropout=0.1, vocab_size=4096)
 
 

@@ -1,4 +1,4 @@
-"""t5-zh (lesson 05): T5 trained from random weights to write numbers as Chinese numerals."""
+"""t5-zh (lesson 06): T5 trained from random weights to write numbers as Chinese numerals."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ...tasks.numbers import t5_examples
 
 T5_SPECIALS = ["<pad>", "</s>", "<unk>"]  # ids 0, 1, 2: padding (and the decoder start), end of sequence, unknown
 
-RECIPE = Recipe("t5-zh", "05", steps=6000, batch=64, lr=2e-3, eval_every=500, seq_len=48, hidden=128, layers=2)
+RECIPE = Recipe("t5-zh", "06", steps=6000, batch=64, lr=2e-3, eval_every=500, seq_len=48, hidden=128, layers=2)
 
 
 def build(r: Recipe, out: Path, progress: bool) -> BuildResult:

@@ -1,4 +1,4 @@
-"""The bert-zh (MLM + NSP, lesson 03) and albert-zh (MLM + SOP, lesson 06) recipes' shared builder: same data, same masking."""
+"""The bert-zh (MLM + NSP, lesson 04) and albert-zh (MLM + SOP, lesson 07) recipes' shared builder: same data, same masking."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ...tasks.mlm import BERT_SPECIALS, mask_for_mlm, pack_pairs, sentence_pairs
 
 
 def build(r: Recipe, out: Path, progress: bool) -> BuildResult:
-    """bert-zh (MLM + NSP, lesson 03) and albert-zh (MLM + SOP, lesson 06): same data, same masking."""
+    """bert-zh (MLM + NSP, lesson 04) and albert-zh (MLM + SOP, lesson 07): same data, same masking."""
     import torch
     import torch.nn.functional as F
     from transformers import AlbertConfig, AlbertForPreTraining, BertConfig, BertForPreTraining
