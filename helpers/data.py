@@ -258,7 +258,7 @@ def load_people_daily(
     consecutive articles (about a newspaper page), in one split, so test mentions
     are not leaked by sibling paragraphs; ``split_by="paragraph"`` shuffles
     paragraphs and exists to show that leak (lesson 07). ``split="test"`` (etc.) returns
-    that split alone. Used by lessons 01-02, 04, 06-09.
+    that split alone. Used by lessons 01-04, 06-09.
     """
     check_split(split)
     if split_by not in {"article", "paragraph"}:
@@ -396,7 +396,7 @@ def load_wiki_sample(
 
     Markup is stripped with gensim's ``filter_wiki``; list items, captions and
     paragraphs under ``min_words`` words are removed and counted in
-    ``info.description``. ``split`` picks one split. Used by lessons 00, 01, 02 and 05.
+    ``info.description``. ``split`` picks one split. Used by lessons 00-03 and 05.
     """
     check_split(split)
     _check_seed_and_fractions(seed, fractions)
