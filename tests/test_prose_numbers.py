@@ -38,7 +38,9 @@ CITED: dict[str, dict[str, str]] = {
         "1000": "Mikolov et al. 2013: vectors trained on about 100 billion words of Google News",
     },
     "02": {},
-    "03": {},
+    "03": {
+        "189": "benchmarks/efficiency.md: the machine's float32 matmul peak on 2 threads (189.0 GFLOP/s)",
+    },
     "04": {
         "4.8": "experiments/mlm_notes.md: run D (h256 L4) is 4.8x the size of run C (h128 L2)",
         "1.3": "experiments/mlm_notes.md: run D is 1.3 nats behind run C after 40 minutes",
