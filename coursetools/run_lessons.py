@@ -39,9 +39,9 @@ HEADLINES = {
            r"\nskip-gram\s+(-?\d\.\d+).*?random vectors \(mean of 10\)\s+(-?\d\.\d+)", (0, 1)),
     "02": ("Chinese text unknown: character WordPiece {} · word vocabulary of all train words {}",
            r"词级词表 51,551\s+(\d\.\d+)\s+字级 WordPiece 6,000\s+(\d\.\d+)", (1, 0)),
-    "03": ("the lesson's modules with the course weights vs transformers, max |difference|: BERT {} · GPT {}",
-           r"same hidden states as transformers: BERT max \|difference\| (\d\.\de-\d+) .*?GPT logits max \|difference\| "
-           r"(\d\.\de-\d+)", (0, 1)),
+    "03": ("trained attention heads, layer 1: next character {} · previous character {} · random init at most {}",
+           r"the head most on the next character gives it (\d\.\d+), the head most on the previous character gives it "
+           r"(\d\.\d+); random init at most (\d\.\d+)", (0, 1, 2)),
     "04": ("masked characters: course BERT {} nats below the unigram model, top-1 {}× the unigram's",
            r"course checkpoint: (\d\.\d+) nats under the unigram line, top-1 (\d+\.\d)x", (0, 1)),
     "05": ("held-out perplexity: course GPT {} · unigram {}",
