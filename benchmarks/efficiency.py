@@ -2,11 +2,11 @@
 
     .venv/bin/python benchmarks/efficiency.py          # prints the tables, writes benchmarks/efficiency.md
 
-1. **Batching.** Lesson 09's fine-tuning data (real reviews, 4 to 128 tokens) and model, one
+1. **Batching.** Lesson 10's fine-tuning data (real reviews, 4 to 128 tokens) and model, one
    training step (forward, backward, AdamW) per batch of 32, three ways:
    every review padded to 128 tokens (the naive recipe); dynamic padding (each random batch padded
    to its longest review: ``DataCollatorWithPadding``); dynamic padding plus length grouping
-   (the lessons' batches: ``train_sampling_strategy="group_by_length"`` / lesson 09's
+   (the lessons' batches: ``train_sampling_strategy="group_by_length"`` / lesson 10's
    ``length_grouped_batches``). Same reviews, same model, same number of steps, one process.
    Reported: real (non-padding) tokens per second, and the ratio to the naive recipe.
 2. **Matmul peak.** float32 ``A @ B`` for square sizes 256-2048 on all threads; the best GFLOP/s.
@@ -69,7 +69,7 @@ def batching(model_name: str, steps: int, batch: int, max_len: int) -> list[dict
     g = torch.Generator().manual_seed(0)
     order = torch.randperm(len(encoded), generator=g).tolist()
     random_batches = [order[i : i + batch] for i in range(0, len(order), batch)]
-    grouped = []  # lesson 09: sort inside windows of 50 batches, then shuffle the batches
+    grouped = []  # lesson 10: sort inside windows of 50 batches, then shuffle the batches
     for start in range(0, len(order), batch * 50):
         chunk = sorted(order[start : start + batch * 50], key=lambda i: lengths[i])
         grouped += [chunk[i : i + batch] for i in range(0, len(chunk), batch)]
@@ -165,7 +165,7 @@ def main() -> int:
 
     lines = [f"Measured by `benchmarks/efficiency.py` on {platform.machine()}, {threads} torch threads, "
              f"torch {torch.__version__.split('+')[0]}.", "",
-             f"**Batching** (lesson 09's reviews and model `{args.model}`, batch 32, {args.steps} training steps each):", "",
+             f"**Batching** (lesson 10's reviews and model `{args.model}`, batch 32, {args.steps} training steps each):", "",
              "| batching | padding share | real tokens/s | speed-up |", "|---|---|---|---|"]
     lines += [f"| {r['batching']} | {r['padding share']:.0%} | {r['real tokens/s']:,.0f} | {r['speed-up']:.2f}× |" for r in rows]
     lines += ["", f"{rows[0]['random batches holding a review cut at max_len']:.0%} of the random batches contain a review "

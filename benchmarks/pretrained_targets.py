@@ -1,4 +1,4 @@
-"""Targets of lessons 04-09 next to what the course checkpoints and lessons measured.
+"""Targets of lessons 04-10 next to what the course checkpoints and lessons measured.
 
     .venv/bin/python benchmarks/pretrained_targets.py     # prints the table, writes targets.md
 
@@ -6,7 +6,7 @@ Checkpoint metrics come from each checkpoint's ``training_log.json`` (``test``: 
 ``python -m helpers.pretrain NAME`` on the held-out test split after training); lesson-level
 numbers (fill-mask probes) from the lesson's stored outputs, which
 ``python -m coursetools.run_lessons --store`` produces in one clean run; lesson times from
-``lessons.md``; lesson 09's transfer gain over several seeds from ``transfer.md``
+``lessons.md``; lesson 10's transfer gain over several seeds from ``transfer.md``
 (``transfer_seeds.py``). The tests assert looser floors.
 """
 
@@ -75,23 +75,33 @@ def rows() -> list[tuple[str, str, str, bool]]:
     points = float(live.group(1))
     out.append(("07 pretrained vs random init, same small data and steps (lesson's live run)", "≥ +5 F1 points",
                 f"{points:+.1f} points", points >= 5))
+    cws = _log("bert-zh-cws")
+    c = cws["test"]
+    out.append(("08 word segmentation F1, shipped model, held-out articles", "> maximum matching",
+                f"{c['word_f1']:.3f} vs maximum matching {c['max_match_f1']:.3f}; OOV recall {c['oov_recall']:.3f} vs "
+                f"{c['max_match_oov_recall']:.3f} ({c['words']:,} words)", c["word_f1"] > c["max_match_f1"]))
+    live = _stored_output("08_chinese_word_segmentation.ipynb",
+                          r"1,000 windows: pretrained - random ([+-]\d+\.\d) F1 points")
+    points = float(live.group(1))
+    out.append(("08 pretrained vs random init at 1,000 windows (lesson's live run)", "≥ +5 F1 points",
+                f"{points:+.1f} points", points >= 5))
     multi = _log("bert-zh-multilabel")
-    tuned = _stored_output("08_multilabel_bert.ipynb",
+    tuned = _stored_output("09_multilabel_bert.ipynb",
                            r"micro-F1 \(tuned\): BERT course (\d\.\d+) vs TF-IDF \+ LR (\d\.\d+) vs frequency (\d\.\d+)")
     ours, tfidf, freq = (float(g) for g in tuned.groups())
-    out.append(("08 multi-label micro-F1, thresholds tuned on validation (lesson's test split)", "≥ 0.85",
+    out.append(("09 multi-label micro-F1, thresholds tuned on validation (lesson's test split)", "≥ 0.85",
                 f"{ours:.3f} vs TF-IDF + LR {tfidf:.3f} vs frequency {freq:.3f}", ours >= 0.85))
-    out.append(("08 multi-label micro-F1 at threshold 0.5 (checkpoint card)", "—",
+    out.append(("09 multi-label micro-F1 at threshold 0.5 (checkpoint card)", "—",
                 f"{multi['test']['micro_f1_at_0.5']:.3f} ({multi['test']['sentences']:,} sentences)", True))
     reviews, sentiment = _log("bert-zh-reviews"), _log("bert-zh-sentiment")
     r = reviews["test"]
-    out.append(("09 continued pretraining: masked loss on held-out reviews, before → after", "lower",
+    out.append(("10 continued pretraining: masked loss on held-out reviews, before → after", "lower",
                 f"{r['reviews_62_mlm_loss_bert-zh']:.3f} → {r['reviews_62_mlm_loss_after']:.3f} nats "
                 f"(news: {r['news_62_mlm_loss_bert-zh']:.3f} → {r['news_62_mlm_loss_after']:.3f})",
                 r["reviews_62_mlm_loss_after"] < r["reviews_62_mlm_loss_bert-zh"]))
-    sweep = _stored_output("09_finetune_little_data.ipynb", r"pretrained - random, test accuracy points: (.*)")
+    sweep = _stored_output("10_finetune_little_data.ipynb", r"pretrained - random, test accuracy points: (.*)")
     gains = [float(g) for g in re.findall(r"reviews ([+-]\d+\.\d)", sweep.group(1))]
-    out.append(("09 pretrained vs random init at 100 / 300 / 1,000 reviews (lesson's live runs)",
+    out.append(("10 pretrained vs random init at 100 / 300 / 1,000 reviews (lesson's live runs)",
                 "≥ +5 accuracy points", sweep.group(1), min(gains) >= 5))
     seeds = ROOT / "benchmarks" / "transfer.md"
     if seeds.exists():  # benchmarks/transfer_seeds.py: the same experiment over several seeds, two budgets
@@ -100,22 +110,22 @@ def rows() -> list[tuple[str, str, str, bool]]:
                                rf"\| ([+-]\d+\.\d) \| \d+ of (\d+) \|$", seeds.read_text(encoding="utf-8"), re.M)
             if found:
                 how = "the lesson's new head" if classifier == "new head" else "prompt-based (MLM head, no new weights)"
-                out.append((f"09 pretrained vs random init, mean of {found[0][4]} seeds, {how}, {budget} training budget "
+                out.append((f"10 pretrained vs random init, mean of {found[0][4]} seeds, {how}, {budget} training budget "
                             f"({found[0][2]}-{found[-1][2]} steps; transfer.md)", "≥ +5 accuracy points",
                             ", ".join(f"{n} reviews {gain}" for n, _, _, gain, _ in found),
                             min(float(f[3]) for f in found) >= 5))
     s = sentiment["test"]
-    out.append(("09 sentiment accuracy, shipped model (1,736 held-out reviews)", "≥ 0.85",
+    out.append(("10 sentiment accuracy, shipped model (1,736 held-out reviews)", "≥ 0.85",
                 f"{s['accuracy']:.4f} vs TF-IDF + LR {s['tfidf_lr_accuracy']:.4f} vs majority {s['majority_accuracy']:.4f}",
                 s["accuracy"] >= 0.85))
     for name, log in (("bert-zh", bert), ("gpt-en", gpt), ("t5-zh", t5), ("albert-zh", albert), ("albert-zh-ner", ner),
-                      ("bert-zh-multilabel", multi), ("bert-zh-reviews", reviews), ("bert-zh-sentiment", sentiment)):
+                      ("bert-zh-cws", cws), ("bert-zh-multilabel", multi), ("bert-zh-reviews", reviews), ("bert-zh-sentiment", sentiment)):
         out.append((f"{name}: training CPU time ({log['threads']} thread)", "≤ 2 h",
                     f"{log['cpu_seconds'] / 60:.0f} CPU-min, {log['recipe']['steps']:,} steps", log["cpu_seconds"] <= 7200))
     size = sum(p.stat().st_size for n in course_checkpoints() for p in checkpoint_dir(n).iterdir()) / 1e6
     out.append(("all checkpoints together", "≤ 40 MB", f"{size:.1f} MB", size <= 40))
     seconds = _lesson_seconds()
-    for lesson in ("02", "03", "04", "05", "06", "07", "08", "09"):
+    for lesson in ("02", "03", "04", "05", "06", "07", "08", "09", "10"):
         if lesson in seconds:
             out.append((f"lesson {lesson} clean run on 2 cores", "≤ 120 s", f"{seconds[lesson]} s", seconds[lesson] <= 120))
     return out
@@ -124,7 +134,7 @@ def rows() -> list[tuple[str, str, str, bool]]:
 def main() -> int:
     table = ["| target | goal | measured | met |", "|---|---|---|---|"]
     table += [f"| {what} | {goal} | {got} | {'yes' if ok else '**no**'} |" for what, goal, got, ok in rows()]
-    text = "# Lessons 04-09: targets\n\nWritten by `benchmarks/pretrained_targets.py`.\n\n" + "\n".join(table) + "\n"
+    text = "# Lessons 04-10: targets\n\nWritten by `benchmarks/pretrained_targets.py`.\n\n" + "\n".join(table) + "\n"
     TABLE.write_text(text, encoding="utf-8")
     print(text)
     return 0

@@ -1,8 +1,8 @@
-"""Lesson 09's transfer experiment over several seeds and two training budgets.
+"""Lesson 10's transfer experiment over several seeds and two training budgets.
 
     .venv/bin/python benchmarks/transfer_seeds.py      # ~11 min; writes benchmarks/transfer.md
 
-Lesson 09 (section 5) fine-tunes the course checkpoint ``bert-zh-reviews`` and the same
+Lesson 10 (section 5) fine-tunes the course checkpoint ``bert-zh-reviews`` and the same
 architecture from random weights on 100 / 300 / 1,000 labelled reviews, once, with one seed.
 This script runs the lesson's own code (the cells tagged ``training-script``, exported by
 ``coursetools.lesson_script``: data, tokenizer, ``load_classifier``, ``fine_tune``, ``accuracy``)
@@ -46,14 +46,14 @@ from coursetools.notebooks import NotebookError, solution_definitions
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLE = Path(__file__).with_name("transfer.md")
-NOTEBOOK = ROOT / "notebooks" / "09_finetune_little_data.ipynb"
+NOTEBOOK = ROOT / "notebooks" / "10_finetune_little_data.ipynb"
 BUDGETS = {"lesson": None, "longer": {100: 20, 300: 8, 1000: 4}}  # None: the lesson's EPOCHS
 CLASSIFIERS = ("new head", "prompt")
-PROMPT_EXERCISE = 5  # lesson 09's exercise whose solution defines the prompt classifier
+PROMPT_EXERCISE = 5  # lesson 10's exercise whose solution defines the prompt classifier
 
 
 def lesson_namespace() -> dict:
-    """Run lesson 09's training-script cells and exercise 5's definitions (quietly); return their globals."""
+    """Run lesson 10's training-script cells and exercise 5's definitions (quietly); return their globals."""
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()  # as the lesson does: no load report for every new head
@@ -114,9 +114,9 @@ def main() -> int:
         return f"{values.mean():.3f} ± {values.std():.3f}"
 
     p_typical = float(np.mean([r["pre"][:, 1].mean() for r in rows]))
-    lines = [f"# Lesson 09: transfer gain over {len(args.seeds)} seeds", "",
+    lines = [f"# Lesson 10: transfer gain over {len(args.seeds)} seeds", "",
              f"Written by `benchmarks/transfer_seeds.py` ({platform.machine()}, "
-             f"{time.perf_counter() - start:.0f} s): lesson 09's own fine-tuning code, seeds {args.seeds}, "
+             f"{time.perf_counter() - start:.0f} s): lesson 10's own fine-tuning code, seeds {args.seeds}, "
              f"`bert-zh-reviews` (pretrained) vs the same configuration from random weights; classifier "
              f"`new head` is the lesson's, `prompt` scores the label words {' / '.join(ns['LABEL_WORDS'])} with the "
              f"masked-LM head at the [MASK] of `<review>{ns['PROMPT']}` (exercise {PROMPT_EXERCISE}'s solution). "

@@ -2,14 +2,14 @@
 
 The cells tagged ``training-script`` in a lesson notebook are copied unchanged, in order, into
 one ``.py`` file; ``--set NAME=VALUE`` lines are inserted right after the ``parameters`` cell,
-the same way papermill injects parameters. Lesson 08 tags its data, model and ``Trainer`` cells,
+the same way papermill injects parameters. Lesson 09 tags its data, model and ``Trainer`` cells,
 so its live fine-tune runs under several processes without editing a line::
 
-    python -m coursetools.lesson_script notebooks/08_multilabel_bert.ipynb -o train07.py
+    python -m coursetools.lesson_script notebooks/09_multilabel_bert.ipynb -o train09.py
     # 2 CPU processes on one machine (gloo):
-    ACCELERATE_USE_CPU=true accelerate launch --multi_gpu --num_processes 2 train07.py
+    ACCELERATE_USE_CPU=true accelerate launch --multi_gpu --num_processes 2 train09.py
     # multi-GPU, full mode (bert-base-chinese), one process per GPU:
-    PLM_MODE=full accelerate launch --multi_gpu --num_processes 4 train07.py
+    PLM_MODE=full accelerate launch --multi_gpu --num_processes 4 train09.py
 """
 
 from __future__ import annotations

@@ -50,10 +50,14 @@ HEADLINES = {
     "06": ("exact match: course T5 {} · digit-by-digit {}",
            r"digit-by-digit baseline exact match: (\d\.\d+).*?greedy: exact match (\d\.\d+)", (1, 0)),
     "07": ("entity F1: course ALBERT-NER {} · lexicon {}", r"entity F1: model (\d\.\d+)\s+lexicon (\d\.\d+)", (0, 1)),
-    "08": ("micro-F1 (tuned): course BERT {} · training-set lexicon {} · TF-IDF + LR {} · frequency {}",
+    "08": ("word F1: course BERT, all windows {} · maximum matching {} · at 1,000 windows: pretrained {} · random init {} · "
+           "pkuseg CRF {}",
+           r"test word F1 with all training windows: BERT (\d\.\d+) vs maximum matching (\d\.\d+); with [\d,]+ windows: "
+           r"pretrained BERT (\d\.\d+) vs random init (\d\.\d+) vs pkuseg CRF (\d\.\d+)", (0, 1, 2, 3, 4)),
+    "09": ("micro-F1 (tuned): course BERT {} · training-set lexicon {} · TF-IDF + LR {} · frequency {}",
            r"micro-F1 \(tuned\): BERT course (\d\.\d+) vs TF-IDF \+ LR (\d\.\d+) vs frequency (\d\.\d+) "
            r"vs lexicon (\d\.\d+)", (0, 3, 1, 2)),
-    "09": ("sentiment accuracy: course BERT {} · TF-IDF + LR {} · majority {}",
+    "10": ("sentiment accuracy: course BERT {} · TF-IDF + LR {} · majority {}",
            r"fine-tuned model (\d\.\d+); TF-IDF \+ LR \(all [\d,]+ reviews\) (\d\.\d+); majority class (\d\.\d+)",
            (0, 1, 2)),
 }

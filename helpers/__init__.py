@@ -10,7 +10,7 @@ One module per concern; every public function names the lesson that uses it.
 * :mod:`helpers.checkpoints`: which model a lesson loads (course checkpoint or Hub model).
 * :mod:`helpers.tasks`: task code a lesson writes out and a recipe reuses, one module per task
   (``mlm``, ``lm``, ``numbers``, ``ner``, ``multilabel``, ``baselines``).
-* :mod:`helpers.batching`: padding and length-grouped batches (lesson 09).
+* :mod:`helpers.batching`: padding and length-grouped batches (lesson 10).
 * :mod:`helpers.pretrain`: ``python -m helpers.pretrain NAME`` makes the course checkpoints.
 """
 

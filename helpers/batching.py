@@ -1,6 +1,6 @@
-"""Batches of token-id rows of different lengths (lesson 09; the ``bert-zh-reviews`` and ``bert-zh-sentiment`` recipes).
+"""Batches of token-id rows of different lengths (lesson 10; the ``bert-zh-reviews`` and ``bert-zh-sentiment`` recipes).
 
-Lesson 09 writes :func:`length_grouped_batches` out in its cells and checks this copy against it.
+Lesson 10 writes :func:`length_grouped_batches` out in its cells and checks this copy against it.
 """
 
 from __future__ import annotations

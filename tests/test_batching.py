@@ -1,4 +1,4 @@
-"""helpers.batching: padding and length-grouped batches (lesson 09; the bert-zh-reviews and bert-zh-sentiment recipes)."""
+"""helpers.batching: padding and length-grouped batches (lesson 10; the bert-zh-reviews and bert-zh-sentiment recipes)."""
 
 from __future__ import annotations
 

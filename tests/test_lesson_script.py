@@ -11,21 +11,21 @@ from coursetools.lesson_script import TAG, lesson_script, main
 from coursetools.notebooks import NotebookError
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSON_07 = ROOT / "notebooks" / "08_multilabel_bert.ipynb"
+LESSON_09 = ROOT / "notebooks" / "09_multilabel_bert.ipynb"
 
 
 def test_lesson_script_copies_the_tagged_cells_and_injects_parameters():
-    script = lesson_script(LESSON_07, {"EPOCHS": 1})
+    script = lesson_script(LESSON_09, {"EPOCHS": 1})
     assert "trainer.train()" in script and "MODE = helpers.setup()" in script
     assert script.index("EPOCHS = 2 if") < script.index("EPOCHS = 1\n") < script.index("trainer = Trainer(")
     assert "plt.show()" not in script  # plotting cells are not part of the training script
-    compile(script, "train07.py", "exec")
+    compile(script, "train09.py", "exec")
 
 
 def test_lesson_script_writes_the_file_it_is_given(tmp_path):
-    assert main([str(LESSON_07), "--set", "LIVE_TRAIN=64", "-o", str(tmp_path / "train07.py")]) == 0
-    script = (tmp_path / "train07.py").read_text(encoding="utf-8")
-    assert script.startswith("# Generated from 08_multilabel_bert.ipynb by `python -m coursetools.lesson_script`")
+    assert main([str(LESSON_09), "--set", "LIVE_TRAIN=64", "-o", str(tmp_path / "train09.py")]) == 0
+    script = (tmp_path / "train09.py").read_text(encoding="utf-8")
+    assert script.startswith("# Generated from 09_multilabel_bert.ipynb by `python -m coursetools.lesson_script`")
     assert "LIVE_TRAIN = 64\n" in script
 
 
@@ -40,9 +40,9 @@ def test_lesson_script_bad_input_says_what_to_do(tmp_path, capsys):
     plain = tmp_path / "plain.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), plain)
     assert "has no code cell tagged 'training-script'" in _exit_message([str(plain)], capsys)
-    assert "is not a Python literal" in _exit_message([str(LESSON_07), "--set", "EPOCHS=two"], capsys)
+    assert "is not a Python literal" in _exit_message([str(LESSON_09), "--set", "EPOCHS=two"], capsys)
     assert "does not exist" in _exit_message(["notebooks/99_missing.ipynb"], capsys)
-    assert "does not set EPOCH; the parameters are" in _exit_message([str(LESSON_07), "--set", "EPOCH=1"], capsys)
+    assert "does not set EPOCH; the parameters are" in _exit_message([str(LESSON_09), "--set", "EPOCH=1"], capsys)
 
 
 def test_overrides_need_the_parameters_cell_among_the_exported_cells(tmp_path):

@@ -55,10 +55,11 @@ CITED: dict[str, dict[str, str]] = {
         "101": "Xue et al. 2021 (mT5): mC4 covers 101 languages",
     },
     "07": {},
-    "08": {
+    "08": {},
+    "09": {
         "0.70": "Mohammad et al. 2018 (SemEval-2018 Task 1: Affect in Tweets), subtask E-c English: best system micro-F1 0.701",
     },
-    "09": {
+    "10": {
         "120": "benchmarks/targets.md: a lesson's clean run on 2 cores takes at most 120 s",
         "512": "bert-base-chinese on the Hub: max_position_embeddings 512 (its config.json)",
         "0.7": "benchmarks/transfer.md: gain over 3 seeds, new head, lesson budget, 100 reviews",

@@ -250,8 +250,19 @@ def test_the_lessons_a_helper_says_it_is_used_by_are_the_lessons_that_use_it():
     assert not stale, stale
 
 
+def test_each_lesson_title_carries_its_file_number():
+    """``notebooks/09_multilabel_bert.ipynb`` opens with ``# 09 ...``: a renumbered lesson cannot keep its old title."""
+    wrong = []
+    for path in NOTEBOOKS:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        first = "".join(cells[0]["source"]).splitlines()[0] if cells and cells[0]["cell_type"] == "markdown" else ""
+        if not first.startswith(f"# {path.name[:2]} "):
+            wrong.append(f"{path.name}: {first[:40]!r}")
+    assert not wrong, f"lesson titles must start with '# NN ' where NN is the file's number: {wrong}"
+
+
 def test_every_lesson_reference_names_an_existing_lesson():
-    """"第 05 课", "lessons 04-09", "notebooks/07_albert_ner": each names a lesson that exists, under its file name."""
+    """"第 05 课", "lessons 04-10", "notebooks/07_albert_ner": each names a lesson that exists, under its file name."""
     import subprocess
 
     files = {p.name for p in NOTEBOOKS}
@@ -272,4 +283,7 @@ def test_every_lesson_reference_names_an_existing_lesson():
         for match in re.finditer(r"\b(\d\d_[a-z][a-z0-9_]*)\.ipynb|notebooks/(\d\d_[a-z][a-z0-9_]*)", text):
             if f"{match.group(1) or match.group(2)}.ipynb" not in files:
                 bad.append(f"{path}: {match.group(0)!r}")
+        for match in re.finditer(r"\[(\d\d) [^\]]*\]\((\d\d)_[a-z0-9_]+\.ipynb\)", text):  # [07 ALBERT ...](07_albert_ner.ipynb)
+            if match.group(1) != match.group(2):
+                bad.append(f"{path}: {match.group(0)!r} (link text says {match.group(1)}, the file is lesson {match.group(2)})")
     assert not bad, f"references to lessons that do not exist: {sorted(set(bad))[:20]}"

@@ -28,10 +28,13 @@ SHARED = {
     ("04", "nsp_example"): "helpers.tasks.mlm.nsp_example",
     ("05", "token_stream"): "helpers.tasks.lm.token_stream",
     ("07", "to_bio"): "helpers.tasks.ner.bio_tags",
-    ("09", "tfidf_classifier"): "helpers.tasks.baselines.tfidf_classifier",
-    ("09", "length_grouped_batches"): "helpers.batching.length_grouped_batches",
+    ("08", "to_bmes"): "helpers.tasks.segmentation.bmes_tags",
+    ("08", "score"): "helpers.tasks.segmentation.word_prf",
+    ("08", "forward_max_match"): "helpers.tasks.segmentation.max_match",
+    ("10", "tfidf_classifier"): "helpers.tasks.baselines.tfidf_classifier",
+    ("10", "length_grouped_batches"): "helpers.batching.length_grouped_batches",
 }
-TASK_MODULES = ["helpers.tasks.mlm", "helpers.tasks.lm", "helpers.tasks.numbers", "helpers.tasks.ner",
+TASK_MODULES = ["helpers.tasks.mlm", "helpers.tasks.lm", "helpers.tasks.numbers", "helpers.tasks.ner", "helpers.tasks.segmentation",
                 "helpers.tasks.multilabel", "helpers.tasks.baselines", "helpers.batching", "helpers.pretrain.tokenization"]
 
 

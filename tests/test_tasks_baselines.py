@@ -1,4 +1,4 @@
-"""helpers.tasks.baselines: the TF-IDF + logistic-regression review classifier (lesson 09; bert-zh-sentiment's teacher)."""
+"""helpers.tasks.baselines: the TF-IDF + logistic-regression review classifier (lesson 10; bert-zh-sentiment's teacher)."""
 
 from __future__ import annotations
 

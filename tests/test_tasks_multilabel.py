@@ -1,4 +1,4 @@
-"""helpers.tasks.multilabel: sentences labelled with the kinds of words they contain (lesson 08)."""
+"""helpers.tasks.multilabel: sentences labelled with the kinds of words they contain (lesson 09)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Lesson 09's exercise 5 solution, which benchmarks/transfer_seeds.py runs over seeds: the prompt classifier."""
+"""Lesson 10's exercise 5 solution, which benchmarks/transfer_seeds.py runs over seeds: the prompt classifier."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import torch
 from coursetools.notebooks import solution_definitions
 from helpers.checkpoints import checkpoint_dir
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "09_finetune_little_data.ipynb"
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "10_finetune_little_data.ipynb"
 PROMPT_EXERCISE = 5  # as in benchmarks/transfer_seeds.py
 
 

@@ -7,8 +7,8 @@ model card (``tests/test_pretrain.py`` fails otherwise, in both directions).
 from __future__ import annotations
 
 from .recipe import Entry
-from .recipes import (albert_zh, albert_zh_ner, bert_zh, bert_zh_multilabel, bert_zh_reviews, bert_zh_sentiment,
-                      gpt_en, t5_zh)
+from .recipes import (albert_zh, albert_zh_ner, bert_zh, bert_zh_cws, bert_zh_multilabel, bert_zh_reviews,
+                      bert_zh_sentiment, gpt_en, t5_zh)
 
 REGISTRY: dict[str, Entry] = {
     m.RECIPE.name: Entry(m.RECIPE, m.build, base)
@@ -18,8 +18,9 @@ REGISTRY: dict[str, Entry] = {
         (t5_zh, None),  # lesson 06
         (albert_zh, None),  # lesson 07
         (albert_zh_ner, "albert-zh"),  # lesson 07
-        (bert_zh_multilabel, "bert-zh"),  # lesson 08
-        (bert_zh_reviews, "bert-zh"),  # lesson 09
-        (bert_zh_sentiment, "bert-zh-reviews"),  # lesson 09
+        (bert_zh_cws, "bert-zh"),  # lesson 08
+        (bert_zh_multilabel, "bert-zh"),  # lesson 09
+        (bert_zh_reviews, "bert-zh"),  # lesson 10
+        (bert_zh_sentiment, "bert-zh-reviews"),  # lesson 10
     ]
 }

@@ -6,6 +6,7 @@ is equal (the lesson names the check).
 * :mod:`helpers.tasks.lm`: a split as one token stream (lesson 05).
 * :mod:`helpers.tasks.numbers`: numbers and their Chinese readings (lesson 06).
 * :mod:`helpers.tasks.ner`: BIO tags, model-sized windows, the lexicon baseline (lesson 07).
-* :mod:`helpers.tasks.multilabel`: sentences labelled with the kinds of words they contain (lesson 08).
-* :mod:`helpers.tasks.baselines`: the TF-IDF + logistic-regression review classifier (lesson 09).
+* :mod:`helpers.tasks.segmentation`: B/M/E/S word-segmentation tags, word-level scoring, maximum matching (lesson 08).
+* :mod:`helpers.tasks.multilabel`: sentences labelled with the kinds of words they contain (lesson 09).
+* :mod:`helpers.tasks.baselines`: the TF-IDF + logistic-regression review classifier (lesson 10).
 """

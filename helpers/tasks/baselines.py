@@ -1,6 +1,6 @@
-"""The review classifier a practitioner tries first (lesson 09; the ``bert-zh-sentiment`` recipe's teacher).
+"""The review classifier a practitioner tries first (lesson 10; the ``bert-zh-sentiment`` recipe's teacher).
 
-Lesson 09 writes :func:`tfidf_classifier` out in its cells and checks this copy against it.
+Lesson 10 writes :func:`tfidf_classifier` out in its cells and checks this copy against it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Multi-label sentence data for lesson 08 (and the shipped ``bert-zh-multilabel`` model).
+"""Multi-label sentence data for lesson 09 (and the shipped ``bert-zh-multilabel`` model).
 
 Each People's Daily sentence is labelled with the kinds of annotated words it contains (from the
 human PKU tags), so one sentence can carry several labels or none.
@@ -24,7 +24,7 @@ def multi_hot(labels: list[str], names: tuple[str, ...] | list[str] = MULTILABEL
     """``["PER", "NUM"]`` -> ``[1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0]`` in the order of ``names``.
 
     Raises :class:`CorpusError` for a label that is not in ``names`` (a typo or another label
-    set) instead of silently dropping it. Used by lesson 08.
+    set) instead of silently dropping it. Used by lesson 09.
     """
     unknown = sorted(set(labels) - set(names))
     if unknown:
@@ -42,7 +42,7 @@ def load_people_daily_multilabel(max_chars: int = 62, seed: int = SPLIT_SEED, sp
     OTHER_PROPER (nz). A sentence may have several labels or none. Same article split as
     :func:`load_people_daily`; sentences longer than ``max_chars`` characters are left out
     (a 64-position model cannot read them whole) and counted in ``info.description``.
-    Used by lesson 08.
+    Used by lesson 09.
     """
     check_split(split)
     if not isinstance(max_chars, int) or max_chars < 8:

@@ -27,7 +27,7 @@ def bio_tags(text: str, entities: list[dict]) -> list[str]:
 
     Raises :class:`NerDataError` for unknown types, spans outside the text, spans whose
     ``text`` differs from ``text[start:end]`` (labels not aligned to characters) and
-    overlapping spans. Used by lessons 07 and 08.
+    overlapping spans. Used by lessons 07 and 09.
     """
     tags = ["O"] * len(text)
     for e in entities:

@@ -1,4 +1,4 @@
-"""bert-zh-multilabel (lesson 08): the bert-zh checkpoint fine-tuned to tag sentences with the kinds of words they contain."""
+"""bert-zh-multilabel (lesson 09): the bert-zh checkpoint fine-tuned to tag sentences with the kinds of words they contain."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from pathlib import Path
 from ..loop import train_loop
 from ..recipe import BuildResult, Recipe
 
-RECIPE = Recipe("bert-zh-multilabel", "08", steps=5000, batch=32, lr=1e-3, eval_every=500, seq_len=64, hidden=128,
+RECIPE = Recipe("bert-zh-multilabel", "09", steps=5000, batch=32, lr=1e-3, eval_every=500, seq_len=64, hidden=128,
                 layers=2, dropout=0.1)
 
 
 def build(r: Recipe, out: Path, progress: bool) -> BuildResult:
-    """Fine-tunes the bert-zh checkpoint to tag sentences with the kinds of words they contain (lesson 08)."""
+    """Fine-tunes the bert-zh checkpoint to tag sentences with the kinds of words they contain (lesson 09)."""
     import torch
     from sklearn.metrics import f1_score
     from transformers import AutoModelForSequenceClassification, AutoTokenizer

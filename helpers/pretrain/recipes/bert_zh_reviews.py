@@ -1,4 +1,4 @@
-"""bert-zh-reviews (lesson 09): bert-zh's masked-LM pretraining continued on the training reviews' text."""
+"""bert-zh-reviews (lesson 10): bert-zh's masked-LM pretraining continued on the training reviews' text."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from ..recipe import BuildResult, Recipe
 from ...batching import length_grouped_batches, pad_rows
 from ...tasks.mlm import BERT_SPECIALS, mask_for_mlm
 
-RECIPE = Recipe("bert-zh-reviews", "09", steps=4000, batch=32, lr=5e-4, eval_every=500, seq_len=128, hidden=128,
+RECIPE = Recipe("bert-zh-reviews", "10", steps=4000, batch=32, lr=5e-4, eval_every=500, seq_len=128, hidden=128,
                 layers=2, dropout=0.1)
 
 
 def build(r: Recipe, out: Path, progress: bool) -> BuildResult:
-    """Continues bert-zh's masked-LM pretraining on the training reviews' text (lesson 09).
+    """Continues bert-zh's masked-LM pretraining on the training reviews' text (lesson 10).
 
     Domain-adaptive pretraining: the labels are never read; validation and test reviews are not
     seen. The 64 position embeddings are doubled to ``r.seq_len`` = 128 by copying (positions

@@ -1,4 +1,4 @@
-"""bert-zh-sentiment (lesson 09): bert-zh-reviews fine-tuned to label a review 差评 or 好评."""
+"""bert-zh-sentiment (lesson 10): bert-zh-reviews fine-tuned to label a review 差评 or 好评."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from ..recipe import BuildResult, Recipe
 from ...batching import length_grouped_batches, pad_rows
 from ...tasks.baselines import out_of_fold_tfidf, tfidf_classifier
 
-RECIPE = Recipe("bert-zh-sentiment", "09", steps=4000, batch=32, lr=3e-4, eval_every=250, seq_len=128, hidden=128,
+RECIPE = Recipe("bert-zh-sentiment", "10", steps=4000, batch=32, lr=3e-4, eval_every=250, seq_len=128, hidden=128,
                 layers=2, dropout=0.1, distill=0.5,
                 test_use="not used for training or for choosing this run's weights; but while this "
                 "recipe was developed, the test accuracy of two earlier recipes was looked at (0.825, "
@@ -19,9 +19,9 @@ RECIPE = Recipe("bert-zh-sentiment", "09", steps=4000, batch=32, lr=3e-4, eval_e
 
 
 def build(r: Recipe, out: Path, progress: bool) -> BuildResult:
-    """Fine-tunes bert-zh-reviews to label a review 差评 (negative) or 好评 (positive) (lesson 09).
+    """Fine-tunes bert-zh-reviews to label a review 差评 (negative) or 好评 (positive) (lesson 10).
 
-    With ``r.distill`` > 0 the loss mixes the labels with soft targets from a teacher, lesson 09's
+    With ``r.distill`` > 0 the loss mixes the labels with soft targets from a teacher, lesson 10's
     TF-IDF + LR baseline (knowledge distillation): ``(1 - distill) * CE(label) + distill * CE(teacher)``.
     The teacher's probabilities are out-of-fold (5 folds over the training reviews), so no review is
     labelled by a teacher that was fitted on it; validation and test reviews are never used.
