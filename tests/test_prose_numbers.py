@@ -55,7 +55,11 @@ CITED: dict[str, dict[str, str]] = {
         "101": "Xue et al. 2021 (mT5): mC4 covers 101 languages",
     },
     "07": {},
-    "08": {},
+    "08": {
+        "0.963": "benchmarks/segmentation.md: pkuseg's CRF on all non-sports training windows",
+        "0.950": "benchmarks/segmentation.md: BERT from bert-zh, all non-sports training windows, 3,000 steps",
+        "0.935": "benchmarks/segmentation.md: BERT from random weights, all non-sports training windows",
+    },
     "09": {
         "0.70": "Mohammad et al. 2018 (SemEval-2018 Task 1: Affect in Tweets), subtask E-c English: best system micro-F1 0.701",
     },
