@@ -151,6 +151,13 @@ def test_environment_yml_installs_the_package_pyproject_defines():
     assert int(python.split("=")[-1].split(".")[1]) >= int(minimum)
     torch_req = next(r for r in project["dependencies"] if r.startswith("torch"))
     assert torch_req in pip_lines, "torch must come first in environment.yml with the same range"
+    assert pip_lines.index(torch_req) < pip_lines.index("-e .[dev]"), "torch must be installed before the course"
+    cpu_index = "--extra-index-url https://download.pytorch.org/whl/cpu"
+    assert cpu_index in pip_lines and pip_lines.index(cpu_index) < pip_lines.index(torch_req), (
+        "environment.yml must point pip at PyTorch's CPU wheel index before torch: Binder has no GPU, and a plain "
+        "`torch` from PyPI pulls the multi-GB CUDA build")
+    extra = [line for line in pip_lines if not line.startswith(("-", "torch"))]
+    assert not extra, f"environment.yml installs {extra} beside the course: list dependencies in pyproject.toml"
 
 
 def test_readme_test_command_is_what_ci_runs():
