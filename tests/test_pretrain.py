@@ -102,3 +102,40 @@ def test_the_command_runs_as_a_module_and_lists_the_registered_names():
     assert run.returncode == 0 and all(name in run.stdout for name in REGISTRY)
     run = subprocess.run([sys.executable, "-m", "helpers.pretrain", "bert-xx"], capture_output=True, text=True)
     assert run.returncode == 2 and "invalid choice: 'bert-xx'" in run.stderr
+
+
+def test_padded_batches_visit_every_row_once_per_epoch_and_trim_padding():
+    import torch
+
+    from helpers.pretrain.loop import padded_batches
+
+    ids = torch.tensor([[5, 6, 0, 0], [7, 0, 0, 0], [8, 9, 10, 0], [11, 0, 0, 0], [12, 13, 0, 0]])
+    tags = torch.where(ids > 0, ids + 100, torch.full_like(ids, -100))
+    next_batch = padded_batches(ids, tags, batch=2, seed=0)
+    epoch = [next_batch() for _ in range(3)]  # 5 rows in batches of 2: 2 + 2 + 1
+    seen = sorted(int(x[0]) for batch_ids, _ in epoch for x in batch_ids)
+    assert seen == [5, 7, 8, 11, 12]
+    for batch_ids, batch_tags in epoch:
+        assert batch_ids.shape == batch_tags.shape and batch_ids.shape[1] == int((batch_ids > 0).sum(1).max())
+        assert torch.equal(batch_tags, torch.where(batch_ids > 0, batch_ids + 100, torch.full_like(batch_ids, -100)))
+    again = padded_batches(ids, tags, batch=2, seed=0)
+    assert all(torch.equal(a[0], again()[0]) for a in epoch)  # the same seed gives the same order
+    per_row = padded_batches(ids, torch.arange(5), batch=5, seed=1, per_token_labels=False)()
+    assert per_row[1].shape == (5,) and per_row[0].shape == (5, 3)
+
+
+def test_encode_char_tags_puts_labels_on_the_characters_only():
+    from helpers.pretrain.tokenization import encode_char_tags
+
+    class OneTokenPerChar:  # the course tokenizers: [CLS]=2, [SEP]=3, characters from 10 on
+        cls_token_id, sep_token_id = 2, 3
+
+        def convert_tokens_to_ids(self, chars):
+            return [10 + ord(c) % 50 for c in chars]
+
+    ids, labels = encode_char_tags(OneTokenPerChar(), [list("北京"), list("上海市")], [["B", "E"], ["B", "M", "E"]],
+                                   {"B": 0, "M": 1, "E": 2, "S": 3}, seq_len=6)
+    assert ids.shape == labels.shape == (2, 6)
+    assert ids[0].tolist()[:4] == [2, ids[0, 1].item(), ids[0, 2].item(), 3] and ids[0, 4:].tolist() == [0, 0]
+    assert labels[0].tolist() == [-100, 0, 2, -100, -100, -100]
+    assert labels[1].tolist() == [-100, 0, 1, 2, -100, -100]

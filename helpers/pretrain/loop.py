@@ -16,6 +16,26 @@ def lr_at(step: int, r: Recipe) -> float:
     return r.lr * (step / warm if step < warm else max(0.0, (r.steps - step) / max(1, r.steps - warm)))
 
 
+def padded_batches(ids, labels, batch: int, seed: int, per_token_labels: bool = True):
+    """``next_batch`` for the fine-tuning recipes: shuffled batches of rows, a new permutation each epoch
+    (one ``torch.Generator`` seeded with ``seed``), each cut to its longest row (dynamic padding: id 0 is
+    padding). Per-token ``labels`` are cut the same way; per-row labels (``per_token_labels=False``) are not."""
+    import torch
+
+    gen = torch.Generator().manual_seed(seed)
+    order: list = []
+
+    def next_batch():
+        if not order:
+            order.extend(torch.randperm(len(ids), generator=gen).split(batch)[::-1])
+        rows = order.pop()
+        x, y = ids[rows], labels[rows]
+        width = int((x > 0).sum(1).max())
+        return x[:, :width].contiguous(), (y[:, :width].contiguous() if per_token_labels else y)
+
+    return next_batch
+
+
 def train_loop(model, r: Recipe, next_batch, loss_fn, validate, progress: bool = True) -> dict:
     """AdamW loop with clipping; validates every ``eval_every`` steps and keeps the best weights.
 

@@ -52,3 +52,18 @@ def byte_bpe_tokenizer(texts: list[str], vocab_size: int):
     return PreTrainedTokenizerFast(tokenizer_object=byte_bpe(texts, vocab_size), bos_token="<|endoftext|>",
                                    eos_token="<|endoftext|>", unk_token="<|endoftext|>",
                                    model_input_names=["input_ids", "attention_mask"])
+
+
+def encode_char_tags(tokenizer, chars: list[list[str]], tags: list[list[str]], label_id: dict[str, int], seq_len: int):
+    """Character windows for a one-token-per-character tokenizer as ``(ids, labels)`` tensors of width ``seq_len``:
+    ``[CLS] chars [SEP]`` then padding (id 0); a label per character, -100 on [CLS], [SEP] and padding.
+    Used by the albert-zh-ner (BIO) and bert-zh-cws (B/M/E/S) recipes."""
+    import torch
+
+    ids = torch.zeros(len(chars), seq_len, dtype=torch.long)
+    labels = torch.full((len(chars), seq_len), -100)
+    for i, (cs, ts) in enumerate(zip(chars, tags)):
+        ids[i, : len(cs) + 2] = torch.tensor([tokenizer.cls_token_id, *tokenizer.convert_tokens_to_ids(cs),
+                                              tokenizer.sep_token_id])
+        labels[i, 1 : len(cs) + 1] = torch.tensor([label_id[t] for t in ts])
+    return ids, labels

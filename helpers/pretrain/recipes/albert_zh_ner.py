@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..loop import train_loop
+from ..loop import padded_batches, train_loop
 from ..recipe import BuildResult, Recipe
+from ..tokenization import encode_char_tags
 
 RECIPE = Recipe("albert-zh-ner", "07", steps=6000, batch=32, lr=1e-3, eval_every=500, seq_len=64, hidden=128,
                 layers=4, dropout=0.1, embedding=64)
@@ -27,29 +28,14 @@ def build(r: Recipe, out: Path, progress: bool) -> BuildResult:
 
     def encode(split):
         rows = data[split]
-        ids = torch.zeros(len(rows), r.seq_len, dtype=torch.long)
-        labels = torch.full((len(rows), r.seq_len), -100)
-        for i, (chars, tags) in enumerate(zip(rows["chars"], rows["tags"])):
-            ids[i, : len(chars) + 2] = torch.tensor([tokenizer.cls_token_id, *tokenizer.convert_tokens_to_ids(chars),
-                                                     tokenizer.sep_token_id])
-            labels[i, 1 : len(chars) + 1] = torch.tensor([label_id[t] for t in tags])
-        return ids, labels, list(rows["tags"])
+        return (*encode_char_tags(tokenizer, rows["chars"], rows["tags"], label_id, r.seq_len), list(rows["tags"]))
 
     train, val, test = encode("train"), encode("validation"), encode("test")
     torch.manual_seed(r.seed)
     model = AlbertForTokenClassification.from_pretrained(
         base, num_labels=len(NER_LABELS), id2label=dict(enumerate(NER_LABELS)), label2id=label_id,
         classifier_dropout_prob=r.dropout)
-    gen = torch.Generator().manual_seed(r.seed)
-    order: list = []
-
-    def next_batch():
-        if not order:
-            order.extend(torch.randperm(len(train[0]), generator=gen).split(r.batch)[::-1])
-        rows = order.pop()
-        ids, labels = train[0][rows], train[1][rows]
-        width = int((ids > 0).sum(1).max())  # dynamic padding: as wide as the longest row
-        return ids[:, :width].contiguous(), labels[:, :width].contiguous()
+    next_batch = padded_batches(train[0], train[1], r.batch, r.seed)
 
     def loss_fn(model, batch):
         ids, labels = batch

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..loop import train_loop
+from ..loop import padded_batches, train_loop
 from ..recipe import BuildResult, Recipe
 
 RECIPE = Recipe("bert-zh-multilabel", "09", steps=5000, batch=32, lr=1e-3, eval_every=500, seq_len=64, hidden=128,
@@ -34,15 +34,7 @@ def build(r: Recipe, out: Path, progress: bool) -> BuildResult:
         base, num_labels=len(MULTILABEL_NAMES), problem_type="multi_label_classification",
         id2label=dict(enumerate(MULTILABEL_NAMES)), label2id={n: i for i, n in enumerate(MULTILABEL_NAMES)},
         classifier_dropout=r.dropout)
-    gen = torch.Generator().manual_seed(r.seed)
-    order: list = []
-
-    def next_batch():
-        if not order:
-            order.extend(torch.randperm(len(train[0]), generator=gen).split(r.batch)[::-1])
-        rows = order.pop()
-        ids = train[0][rows]
-        return ids[:, : int((ids > 0).sum(1).max())].contiguous(), train[1][rows]
+    next_batch = padded_batches(train[0], train[1], r.batch, r.seed, per_token_labels=False)
 
     def loss_fn(model, batch):
         ids, labels = batch
