@@ -57,9 +57,19 @@ def rows() -> list[tuple[str, str, str, bool]]:
     out.append(("04 NSP accuracy on held-out pairs", "≥ 0.75", f"{b['nsp_acc']:.3f} ({b['pairs']:,} pairs)", b["nsp_acc"] >= 0.75))
     g = gpt["test"]
     out.append(("05 GPT held-out perplexity vs unigram", "≤ 0.5×", f"{g['ratio']:.3f}× ({g['ppl']:,.0f} vs {g['unigram_ppl']:,.0f})", g["ratio"] <= 0.5))
+    span = _log("t5-zh-span")
+    t = span["test"]
+    gap = t["unigram_ce"] - t["char_loss"]
+    out.append(("06 T5-zh-span: removed characters' loss under the unigram cross-entropy", "≥ 1 nat",
+                f"{gap:.2f} nats ({t['char_loss']:.3f} vs {t['unigram_ce']:.3f}, {t['removed_chars']:,} characters)", gap >= 1.0))
+    entity = _stored_output("06_t5_seq2seq.ipynb", r"pretrained - random, F1 points: ([+-]\d+\.\d) at ([\d,]+)")
+    out.append((f"06 entity F1, pretrained − random init at {entity.group(2)} sentences (lesson run)", "≥ +5 points",
+                f"{entity.group(1)} points", float(entity.group(1)) >= 5))
     t = t5["test"]
-    out.append(("06 T5 exact match (greedy / beam 4)", "≥ 0.95", f"{t['exact_match_greedy']:.3f} / {t['exact_match_beam4']:.3f} "
+    out.append(("06 T5 numbers: exact match (greedy / beam 4)", "≥ 0.95", f"{t['exact_match_greedy']:.3f} / {t['exact_match_beam4']:.3f} "
                 f"({t['examples']:,} held-out numbers)", t["exact_match_greedy"] >= 0.95))
+    out.append(("06 T5 numbers: bare integers 0-99 written right", "all", f"{t['short_integers_right']} of {t['short_integers']}",
+                t["short_integers_right"] == t["short_integers"]))
     albert, ner = _log("albert-zh"), _log("albert-zh-ner")
     a = albert["test"]
     gap = a["unigram_ce"] - a["mlm_loss"]
@@ -118,7 +128,7 @@ def rows() -> list[tuple[str, str, str, bool]]:
     out.append(("10 sentiment accuracy, shipped model (1,736 held-out reviews)", "≥ 0.85",
                 f"{s['accuracy']:.4f} vs TF-IDF + LR {s['tfidf_lr_accuracy']:.4f} vs majority {s['majority_accuracy']:.4f}",
                 s["accuracy"] >= 0.85))
-    for name, log in (("bert-zh", bert), ("gpt-en", gpt), ("t5-zh", t5), ("albert-zh", albert), ("albert-zh-ner", ner),
+    for name, log in (("bert-zh", bert), ("gpt-en", gpt), ("t5-zh", t5), ("t5-zh-span", span), ("albert-zh", albert), ("albert-zh-ner", ner),
                       ("bert-zh-cws", cws), ("bert-zh-multilabel", multi), ("bert-zh-reviews", reviews), ("bert-zh-sentiment", sentiment)):
         out.append((f"{name}: training CPU time ({log['threads']} thread)", "≤ 2 h",
                     f"{log['cpu_seconds'] / 60:.0f} CPU-min, {log['recipe']['steps']:,} steps", log["cpu_seconds"] <= 7200))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import collections
 import functools
 import json
+import math
 import shutil
 from pathlib import Path
 
@@ -373,21 +374,63 @@ def test_gpt_en_perplexity_is_under_half_the_unigram_perplexity():
 def test_t5_zh_exact_match():
     from transformers import AutoTokenizer, T5ForConditionalGeneration
 
-    from helpers.tasks.numbers import t5_examples
+    from helpers.tasks.numbers import SHORT_NUMBERS, t5_example, t5_examples
 
     folder = checkpoint_dir("t5-zh")
     tokenizer = AutoTokenizer.from_pretrained(folder)
     model = T5ForConditionalGeneration.from_pretrained(folder).eval()
-    # t5_zh.py's test split (numbers never in training), every 4th: an even sample (the split's first rows hold
-    # most of its 1-digit numbers, the model's hardest, since distinct draws run out of them early)
-    rows = t5_examples(2000, seed=2)[0][::4]
-    enc = tokenizer([a for a, _ in rows], padding=True, return_tensors="pt")
-    with torch.no_grad():
-        out = model.generate(**enc, max_new_tokens=48, num_beams=1, do_sample=False)
-    exact = sum(p == b for p, (_, b) in zip(tokenizer.batch_decode(out, skip_special_tokens=True), rows)) / len(rows)
-    # Shipped (all 2,000 test numbers): greedy exact match 0.989. On 500 numbers the SE is ~0.005 at 0.989
+
+    def exact(rows):
+        enc = tokenizer([a for a, _ in rows], padding=True, return_tensors="pt")
+        with torch.no_grad():
+            out = model.generate(**enc, max_new_tokens=48, num_beams=1, do_sample=False)
+        return sum(p == b for p, (_, b) in zip(tokenizer.batch_decode(out, skip_special_tokens=True), rows)) / len(rows)
+
+    # t5_zh.py's test split (numbers never in training), every 4th. On 500 numbers the SE is ~0.005 at 0.99
     # (~0.013 at 0.9): 0.9 is far below the shipped score, and random weights (exact match 0) never reach it.
-    assert exact > 0.9, exact
+    assert exact(t5_examples(2000, seed=2)[0][::4]) > 0.9
+    # The 200 bare integers 0-99 are in training by design (a class too small to hold out); before that fix the
+    # model wrote 4 of the 20 one-digit ones right. A reader of numbers must know them all: allow 2 slips.
+    short = [t5_example(task, k) for task, k in sorted(SHORT_NUMBERS)]
+    assert exact(short) >= 0.99
+
+
+def test_t5_zh_span_fills_removed_characters_far_better_than_their_frequency():
+    import random
+
+    import torch.nn.functional as F
+    from transformers import AutoTokenizer, T5ForConditionalGeneration
+
+    from helpers.data import load_people_daily
+    from helpers.pretrain.recipes.t5_zh_span import article_texts, windows
+    from helpers.tasks.text2text import span_corrupt
+
+    folder = checkpoint_dir("t5-zh-span")
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    model = T5ForConditionalGeneration.from_pretrained(folder).eval()
+    assert tokenizer.convert_ids_to_tokens(tokenizer("总<extra_id_0>")["input_ids"]) == ["总", "<extra_id_0>", "</s>"]
+    people = load_people_daily()
+    counts = {}
+    for text in people["train"]["text"]:
+        for ch in text:
+            if not ch.isspace():
+                counts[ch] = counts.get(ch, 0) + 1
+    total = sum(counts.values())
+    rng = random.Random(5)
+    pairs = [span_corrupt(list(w), rng) for w in windows(article_texts(people["test"]), 64)[::6][:400]]
+    enc = tokenizer(["".join(s) for s, _ in pairs], padding=True, return_tensors="pt")
+    labels = tokenizer(["".join(t) for _, t in pairs], padding=True, return_tensors="pt")["input_ids"]
+    labels[labels == tokenizer.pad_token_id] = -100
+    with torch.no_grad():
+        logits = model(**enc, labels=labels).logits
+    content = (labels != -100) & ~torch.isin(labels, torch.tensor(tokenizer.all_special_ids))
+    loss = F.cross_entropy(logits[content], labels[content]).item()
+    chars = tokenizer.convert_ids_to_tokens(labels[content].tolist())
+    unigram = -sum(math.log(counts.get(c, 0.5) / total) for c in chars) / len(chars)
+    # Shipped (model card, 3,000 test windows): see checkpoints/t5-zh-span/README.md. About 6,000 removed characters
+    # here: the SE of the mean loss is ~0.05 nats, far under the 1-nat floor; random weights sit above the unigram line.
+    assert len(chars) > 5000
+    assert loss < unigram - 1.0, (loss, unigram)
 
 
 def test_bert_zh_reviews_adapted_to_reviews_without_forgetting_the_news():

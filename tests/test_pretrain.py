@@ -139,3 +139,16 @@ def test_encode_char_tags_puts_labels_on_the_characters_only():
     assert ids[0].tolist()[:4] == [2, ids[0, 1].item(), ids[0, 2].item(), 3] and ids[0, 4:].tolist() == [0, 0]
     assert labels[0].tolist() == [-100, 0, 2, -100, -100, -100]
     assert labels[1].tolist() == [-100, 0, 1, 2, -100, -100]
+
+
+def test_t5_span_windows_cover_each_article_and_move_with_the_epoch():
+    import random
+
+    from helpers.pretrain.recipes.t5_zh_span import windows
+
+    texts = ["甲" * 150, "乙" * 20, "丙" * 5]
+    fixed = windows(texts, 64)
+    assert [len(w) for w in fixed] == [64, 64, 22, 20]  # the 5-character article is too short to corrupt usefully
+    moved = windows(texts, 64, random.Random(0))
+    assert all(8 <= len(w) <= 64 for w in moved) and moved != fixed
+    assert windows(texts, 64, random.Random(0)) == moved

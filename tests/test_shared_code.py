@@ -27,6 +27,9 @@ SHARED = {
     ("04", "mask_tokens"): "helpers.tasks.mlm.mask_for_mlm",
     ("04", "nsp_example"): "helpers.tasks.mlm.nsp_example",
     ("05", "token_stream"): "helpers.tasks.lm.token_stream",
+    ("06", "span_corrupt"): "helpers.tasks.text2text.span_corrupt",
+    ("06", "to_target"): "helpers.tasks.text2text.entity_target",
+    ("06", "score"): "helpers.tasks.text2text.entity_prf",
     ("07", "to_bio"): "helpers.tasks.ner.bio_tags",
     ("08", "to_bmes"): "helpers.tasks.segmentation.bmes_tags",
     ("08", "score"): "helpers.tasks.segmentation.word_prf",
@@ -35,7 +38,7 @@ SHARED = {
     ("10", "length_grouped_batches"): "helpers.batching.length_grouped_batches",
 }
 TASK_MODULES = ["helpers.tasks.mlm", "helpers.tasks.lm", "helpers.tasks.numbers", "helpers.tasks.ner", "helpers.tasks.segmentation",
-                "helpers.tasks.multilabel", "helpers.tasks.baselines", "helpers.batching", "helpers.pretrain.tokenization"]
+                "helpers.tasks.multilabel", "helpers.tasks.baselines", "helpers.tasks.text2text", "helpers.batching", "helpers.pretrain.tokenization"]
 
 
 def cells(path: Path) -> tuple[str, str]:

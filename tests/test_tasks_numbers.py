@@ -20,3 +20,12 @@ def test_t5_task_examples_and_bad_task():
     train, _ = t5_examples(500, seed=0, exclude=seen)
     assert test == t5_examples(50, seed=2)[0] and len(set(test)) == 50
     assert not set(train) & set(test), "training pairs must never repeat a test pair"
+
+
+
+def test_short_integers_are_never_held_out():
+    from helpers.tasks.numbers import SHORT_NUMBERS
+
+    assert len(SHORT_NUMBERS) == 200 and ("读法", "7") in SHORT_NUMBERS and ("大写", "99") in SHORT_NUMBERS
+    _, seen = t5_examples(3000, seed=2)
+    assert not seen & SHORT_NUMBERS, "held-out splits must leave every integer below 100 to training"

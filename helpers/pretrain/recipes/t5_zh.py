@@ -9,7 +9,9 @@ from pathlib import Path
 from ..loop import train_loop
 from ..recipe import BuildResult, Recipe
 from ..tokenization import char_tokenizer
-from ...tasks.numbers import t5_examples
+from ...tasks.numbers import SHORT_NUMBERS, t5_example, t5_examples
+
+SHORT_REPEATS = 50  # copies of each integer 0-99 in the training pool: 10,000 of 210,000 pairs
 
 T5_SPECIALS = ["<pad>", "</s>", "<unk>"]  # ids 0, 1, 2: padding (and the decoder start), end of sequence, unknown
 
@@ -22,7 +24,8 @@ def build(r: Recipe, out: Path, progress: bool) -> BuildResult:
 
     test, seen = t5_examples(2000, seed=2)
     val, seen = t5_examples(1000, seed=1, exclude=seen)
-    train_rows, _ = t5_examples(200000, seed=0, exclude=seen)
+    short = [t5_example(task, k) for task, k in sorted(SHORT_NUMBERS)]
+    train_rows = t5_examples(200000, seed=0, exclude=seen)[0] + short * SHORT_REPEATS
     chars = sorted({ch for pair in train_rows for text in pair for ch in unicodedata.normalize("NFKC", text)})
     vocab = T5_SPECIALS + chars
     tokenizer = char_tokenizer(vocab, T5_SPECIALS, bert=False)
@@ -63,10 +66,14 @@ def build(r: Recipe, out: Path, progress: bool) -> BuildResult:
     log = train_loop(model, r, next_batch, loss_fn, validate, progress)
     with torch.no_grad():
         test_metrics = {"exact_match_greedy": round(exact_match(model, test), 4),
-                        "exact_match_beam4": round(exact_match(model, test, beams=4), 4), "examples": len(test)}
+                        "exact_match_beam4": round(exact_match(model, test, beams=4), 4), "examples": len(test),
+                        "short_integers_right": round(exact_match(model, short) * len(short)),
+                        "short_integers": len(short)}
     facts = {
         "data": f"numbers drawn at random (1-9 integer digits, 35 % zeros, some decimals), converted by cn2an; "
-                f"{len(train_rows):,} distinct training pairs, test/validation numbers never in training",
+                f"200,000 distinct training pairs plus the 200 integers 0-99 (both tasks) {SHORT_REPEATS} times each, "
+                f"which are never held out (short_integers: how many of them the model writes right); "
+                f"test/validation numbers never in training",
         "tokenizer": f"one token per character, {len(vocab)} entries",
         "objective": "seq2seq: encoder reads '大写:1998' or '读法:1998', decoder writes the Chinese numerals "
                      "(loss on the decoder only)",
