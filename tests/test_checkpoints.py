@@ -88,9 +88,10 @@ def test_shipped_checkpoint_is_complete_safe_and_documented(name):
     assert f"python -m helpers.pretrain {name}" in card and "CPU-seconds" in card and "## Test split" in card
 
 
-def test_all_checkpoints_together_stay_under_40_mb():
+def test_all_checkpoints_together_stay_under_50_mb():
+    # a clone stays small: eleven checkpoints of 2-6 MB (43 MB with lesson 06's two T5 models)
     total = sum(p.stat().st_size for name in NAMES for p in checkpoint_dir(name).iterdir())
-    assert total < 40e6, f"checkpoints take {total / 1e6:.1f} MB"
+    assert total < 50e6, f"checkpoints take {total / 1e6:.1f} MB"
 
 
 def test_albert_zh_ner_starts_from_albert_zh():
@@ -417,13 +418,15 @@ def test_t5_zh_span_fills_removed_characters_far_better_than_their_frequency():
                 counts[ch] = counts.get(ch, 0) + 1
     total = sum(counts.values())
     rng = random.Random(5)
-    pairs = [span_corrupt(list(w), rng) for w in windows(article_texts(people["test"]), 64)[::6][:400]]
+    pairs = [span_corrupt(list(w), rng) for w in windows(article_texts(people["test"]), 64)[::4][:600]]
     enc = tokenizer(["".join(s) for s, _ in pairs], padding=True, return_tensors="pt")
     labels = tokenizer(["".join(t) for _, t in pairs], padding=True, return_tensors="pt")["input_ids"]
     labels[labels == tokenizer.pad_token_id] = -100
     with torch.no_grad():
         logits = model(**enc, labels=labels).logits
-    content = (labels != -100) & ~torch.isin(labels, torch.tensor(tokenizer.all_special_ids))
+    sentinels = tokenizer.convert_tokens_to_ids([t for t in tokenizer.get_vocab() if t.startswith("<extra_id_")])
+    assert len(sentinels) == 32
+    content = (labels != -100) & ~torch.isin(labels, torch.tensor(tokenizer.all_special_ids + sentinels))
     loss = F.cross_entropy(logits[content], labels[content]).item()
     chars = tokenizer.convert_ids_to_tokens(labels[content].tolist())
     unigram = -sum(math.log(counts.get(c, 0.5) / total) for c in chars) / len(chars)
@@ -431,6 +434,30 @@ def test_t5_zh_span_fills_removed_characters_far_better_than_their_frequency():
     # here: the SE of the mean loss is ~0.05 nats, far under the 1-nat floor; random weights sit above the unigram line.
     assert len(chars) > 5000
     assert loss < unigram - 1.0, (loss, unigram)
+
+
+def test_t5_zh_ner_writes_entities_as_text():
+    from transformers import AutoTokenizer, T5ForConditionalGeneration
+
+    from helpers.tasks.ner import people_daily_ner
+    from helpers.tasks.text2text import ENTITY_PREFIX, entity_prf, entity_target
+
+    folder = checkpoint_dir("t5-zh-ner")
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    model = T5ForConditionalGeneration.from_pretrained(folder).eval()
+    test = people_daily_ner()["test"][::3]
+    rows = [(ENTITY_PREFIX + "".join(c), entity_target(c, t)) for c, t in zip(test["chars"], test["tags"])]
+    answers = []
+    with torch.no_grad():
+        for i in range(0, len(rows), 250):
+            enc = tokenizer([s for s, _ in rows[i : i + 250]], padding=True, return_tensors="pt")
+            answers += tokenizer.batch_decode(model.generate(**enc, max_new_tokens=48), skip_special_tokens=True)
+    scores = entity_prf([t for _, t in rows], answers)
+    # Shipped (all 4,623 test windows, 4,440 entities): entity F1 0.317; the same recipe from random weights 0.258
+    # (benchmarks/text2text.md); random weights before training: 0. Every 3rd window: ~1,480 entities, SE of F1 ~0.012,
+    # so the 0.25 floor is 5+ SE under the shipped score.
+    assert scores["gold"] > 1300
+    assert scores["f1"] > 0.25, scores
 
 
 def test_bert_zh_reviews_adapted_to_reviews_without_forgetting_the_news():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .recipe import Entry
 from .recipes import (albert_zh, albert_zh_ner, bert_zh, bert_zh_cws, bert_zh_multilabel, bert_zh_reviews,
-                      bert_zh_sentiment, gpt_en, t5_zh, t5_zh_span)
+                      bert_zh_sentiment, gpt_en, t5_zh, t5_zh_ner, t5_zh_span)
 
 REGISTRY: dict[str, Entry] = {
     m.RECIPE.name: Entry(m.RECIPE, m.build, base)
@@ -17,6 +17,7 @@ REGISTRY: dict[str, Entry] = {
         (gpt_en, None),  # lesson 05
         (t5_zh, None),  # lesson 06
         (t5_zh_span, None),  # lesson 06
+        (t5_zh_ner, "t5-zh-span"),  # lesson 06
         (albert_zh, None),  # lesson 07
         (albert_zh_ner, "albert-zh"),  # lesson 07
         (bert_zh_cws, "bert-zh"),  # lesson 08
