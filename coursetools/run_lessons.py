@@ -47,10 +47,10 @@ HEADLINES = {
     "05": ("held-out perplexity: course GPT {} · unigram {}",
            r"unigram on the test articles: loss \d\.\d+ nats, perplexity ([\d,]+).*?course checkpoint\s+\d\.\d+\s+(\d+\.\d)",
            (1, 0)),
-    "06": ("entity F1 at 1,000 labelled sentences: T5 after span-corruption pretraining {} · same T5 from random init {} · "
-           "lexicon {}",
-           r"entity F1 on the test sentences at 1,000 sentences: pretrained T5 (\d\.\d+) vs random init (\d\.\d+) "
-           r"vs lexicon (\d\.\d+)", (0, 1, 2)),
+    "06": ("entity F1 (500 test windows): course T5 {} · lexicon {} · sentiment accuracy, 1,000 reviews: T5 pretrained {} · "
+           "random init {} · TF-IDF + LR {}",
+           r"sentiment accuracy at 1,000 reviews: pretrained T5 (\d\.\d+) vs random init (\d\.\d+) vs TF-IDF \+ LR "
+           r"(\d\.\d+).*?entity F1 on \d+ test windows: course T5 (\d\.\d+) vs lexicon (\d\.\d+)", (3, 4, 0, 1, 2)),
     "07": ("entity F1: course ALBERT-NER {} · lexicon {}", r"entity F1: model (\d\.\d+)\s+lexicon (\d\.\d+)", (0, 1)),
     "08": ("word F1: course BERT, all windows {} · maximum matching {} · at 1,000 windows: pretrained {} · random init {} · "
            "pkuseg CRF {}",

@@ -307,7 +307,7 @@ def load_chinese_reviews(
 
     Texts are NFKC-normalised and stripped; exact duplicates are kept once and texts
     that appear in both files (contradictory labels) are removed; both counts are in
-    ``info.description``. ``split`` picks one split. Used by lessons 08 and 10.
+    ``info.description``. ``split`` picks one split. Used by lessons 06, 08 and 10.
     """
     check_split(split)
     _check_seed_and_fractions(seed, fractions)

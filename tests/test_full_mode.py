@@ -38,7 +38,7 @@ CASES = [
     ("05_gpt_causal_lm.ipynb", [("gpt-en", "gpt2")], {}),
     # the English t5-small (translation prefixes) has a stand-in too; each fine-tune runs a few steps
     ("06_t5_seq2seq.ipynb", [("t5-zh-span", "google/mt5-small"), ("t5-zh-span", "t5-small")],
-     {"STEPS": {200: 3, 1000: 3}, "MULTI_STEPS": 3, "N_TEST": 40}),
+     {"STEPS": {200: 3, 1000: 3}, "N_TEST": 40, "ENTITY_STEPS": 3, "FULL_ENTITY_STEPS": 3}),
     # full mode fine-tunes for 3,000 steps (minutes on a GPU); the stand-in only needs to run the path
     ("07_albert_ner.ipynb", [("albert-zh", "ckiplab/albert-tiny-chinese")], {"LIVE_STEPS": 40}),
     # full mode fine-tunes the Hub encoder on all windows too; the stand-in runs each training for a few steps

@@ -90,7 +90,7 @@ def people_daily_ner(max_chars: int = 62, split_by: str = "article") -> datasets
 
     Every paragraph of :func:`helpers.load_people_daily` (same split) is tagged with
     :func:`bio_tags` and cut with :func:`ner_windows`; the description says how many
-    paragraphs were cut. Used by lesson 07 and the ``albert-zh-ner`` recipe.
+    paragraphs were cut. Used by lessons 06 and 07 and the ``albert-zh-ner`` and ``t5-zh-ner`` recipes.
     """
     from ..data import load_people_daily
 
