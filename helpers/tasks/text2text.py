@@ -1,9 +1,9 @@
-"""T5's recipe as data: span corruption for pretraining, and labelled tasks written as text to text.
+"""T5's recipe as data: span corruption for pretraining, and entity labels written as text to text.
 
 Lesson 06 writes :func:`span_corrupt`, :func:`entity_target` and :func:`entity_prf` out in its cells and
-checks these copies against them; the ``t5-zh-span`` recipe pretrains with :func:`span_corrupt`.
-Entity targets name the types in Chinese (``人名:江泽民;地名:北京``), in the order they occur, ``无`` when
-a sentence has none; sentiment targets are the words ``好评`` / ``差评``.
+checks these copies against them; the ``t5-zh-span`` recipe pretrains with :func:`span_corrupt`, the
+``t5-zh-ner`` recipe fine-tunes on :func:`entity_target`. Entity targets name the types in Chinese
+(``人名:江泽民;地名:北京``), in the order they occur, ``无`` when a sentence has none.
 """
 
 from __future__ import annotations
@@ -13,9 +13,7 @@ from collections import Counter
 from typing import Callable, Sequence
 
 ENTITY_PREFIX = "抽取实体:"  # ASCII colon: the course tokenizers apply NFKC, which maps ： to :
-SENTIMENT_PREFIX = "情感:"
 ENTITY_NAMES = {"PER": "人名", "LOC": "地名", "ORG": "机构名"}
-SENTIMENT_WORDS = ("差评", "好评")  # label 0, label 1
 NO_ENTITY = "无"
 
 
