@@ -18,15 +18,13 @@ the lesson's own code (its cells tagged ``training-script``, exported by
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import platform
 import time
 from pathlib import Path
 
 import numpy as np
 
-from coursetools.lesson_script import lesson_script
+from coursetools.lesson_script import run_training_cells
 from coursetools.notebooks import NotebookError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,15 +33,9 @@ NOTEBOOK = ROOT / "notebooks" / "08_chinese_word_segmentation.ipynb"
 METHODS = ("bidirectional maximum matching", "pkuseg feature CRF", "BERT, pretrained init", "BERT, random init")
 
 
-def run_lesson(overrides: dict):
+def run_lesson(overrides: dict) -> dict:
     """Lesson 08's training-script cells with ``overrides``; returns their globals (output swallowed)."""
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.set_verbosity_error()
-    namespace: dict = {"__name__": "lesson08", "display": lambda *a, **k: None}
-    with contextlib.redirect_stdout(io.StringIO()):
-        exec(compile(lesson_script(NOTEBOOK, overrides), str(NOTEBOOK), "exec"), namespace)
-    return namespace
+    return run_training_cells(NOTEBOOK, overrides)
 
 
 def main() -> int:

@@ -16,8 +16,6 @@ table also reports the entity model ``t5-zh-ner`` next to the same recipe from r
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
 import platform
 import time
@@ -25,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from coursetools.lesson_script import lesson_script
+from coursetools.lesson_script import run_training_cells
 from coursetools.notebooks import NotebookError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,13 +40,7 @@ SHORT_NUMBERS_BEFORE = {"one digit": (4, 20), "two digits": (178, 180)}
 
 def run_lesson(overrides: dict) -> dict:
     """Lesson 06's training-script cells with ``overrides``; returns their globals (output swallowed)."""
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.set_verbosity_error()
-    namespace: dict = {"__name__": "lesson06", "display": lambda *a, **k: None}
-    with contextlib.redirect_stdout(io.StringIO()):
-        exec(compile(lesson_script(NOTEBOOK, overrides), str(NOTEBOOK), "exec"), namespace)
-    return namespace
+    return run_training_cells(NOTEBOOK, overrides)
 
 
 def entity_random() -> int:

@@ -44,6 +44,24 @@ def lesson_script(notebook: Path, overrides: Mapping[str, Any]) -> str:
     return "\n".join(parts)
 
 
+def run_training_cells(notebook: Path, overrides: Mapping[str, Any]) -> dict:
+    """Execute :func:`lesson_script`'s script in this process with ``overrides``; return its globals.
+
+    What the lesson prints is swallowed (``display`` does nothing, load reports are silenced). The
+    benchmarks use it to rerun a lesson's own training code for more seeds or sizes (lessons 06, 08).
+    """
+    import contextlib
+    import io
+
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    namespace: dict = {"__name__": f"lesson{notebook.name[:2]}", "display": lambda *a, **k: None}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(lesson_script(notebook, overrides), str(notebook), "exec"), namespace)
+    return namespace
+
+
 def parse_override(text: str) -> tuple[str, Any]:
     """``NAME=VALUE`` from the command line as ``(NAME, the Python literal VALUE)``."""
     name, sep, value = text.partition("=")

@@ -53,3 +53,17 @@ def test_overrides_need_the_parameters_cell_among_the_exported_cells(tmp_path):
     assert "print(EPOCHS)" in lesson_script(path, {})
     with pytest.raises(NotebookError, match="tag it 'training-script' too"):
         lesson_script(path, {"EPOCHS": 1})
+
+
+def test_run_training_cells_executes_the_tagged_cells_with_overrides_and_swallows_output(tmp_path, capsys):
+    from coursetools.lesson_script import run_training_cells
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("STEPS = 2", metadata={"tags": ["parameters", TAG]}),
+                nbformat.v4.new_code_cell("print('training'); done = STEPS * 10", metadata={"tags": [TAG]}),
+                nbformat.v4.new_code_cell("raise RuntimeError('not a training cell')")]
+    path = tmp_path / "06_fake.ipynb"
+    nbformat.write(nb, path)
+    namespace = run_training_cells(path, {"STEPS": 3})
+    assert namespace["done"] == 30 and namespace["__name__"] == "lesson06"
+    assert "training" not in capsys.readouterr().out
