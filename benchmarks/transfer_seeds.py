@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/transfer_seeds.py      # ~11 min; writes benchmarks/transfer.md
 
-Lesson 10 (section 5) fine-tunes the course checkpoint ``bert-zh-reviews`` and the same
+Lesson 10 (section 6) fine-tunes the course checkpoint ``bert-zh-reviews`` and the same
 architecture from random weights on 100 / 300 / 1,000 labelled reviews, once, with one seed.
 This script runs the lesson's own code (the cells tagged ``training-script``, exported by
 ``coursetools.lesson_script``: data, tokenizer, ``load_classifier``, ``fine_tune``, ``accuracy``)
@@ -18,7 +18,7 @@ and two classifiers:
 * ``new head``: the lesson's ``load_classifier`` (``AutoModelForSequenceClassification``, a new
   randomly initialised 2-way head on the pooled [CLS] vector);
 * ``prompt``: prompt-based fine-tuning (Schick & Schuetze 2021, "PET"; Gao et al. 2021, "LM-BFF"),
-  defined by the solution of the lesson's exercise 5 (its definitions cell, run here). Each review becomes
+  defined by the solution of the lesson's exercise 2 (its definitions cell, run here). Each review becomes
   ``<review>。总之很[MASK]。`` and the masked-LM head's scores for the label words 差 / 好 at
   [MASK] are the two logits: no new weights, so a pretrained model starts from what its MLM head
   already knows. It is trained by the lesson's own ``fine_tune`` and scored by its ``accuracy``.
@@ -49,11 +49,11 @@ TABLE = Path(__file__).with_name("transfer.md")
 NOTEBOOK = ROOT / "notebooks" / "10_finetune_little_data.ipynb"
 BUDGETS = {"lesson": None, "longer": {100: 20, 300: 8, 1000: 4}}  # None: the lesson's EPOCHS
 CLASSIFIERS = ("new head", "prompt")
-PROMPT_EXERCISE = 5  # lesson 10's exercise whose solution defines the prompt classifier
+PROMPT_EXERCISE = 2  # lesson 10's exercise whose solution defines the prompt classifier
 
 
 def lesson_namespace() -> dict:
-    """Run lesson 10's training-script cells and exercise 5's definitions (quietly); return their globals."""
+    """Run lesson 10's training-script cells and exercise 2's definitions (quietly); return their globals."""
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()  # as the lesson does: no load report for every new head

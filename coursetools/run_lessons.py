@@ -59,7 +59,10 @@ HEADLINES = {
     "09": ("micro-F1 (tuned): course BERT {} · training-set lexicon {} · TF-IDF + LR {} · frequency {}",
            r"micro-F1 \(tuned\): BERT course (\d\.\d+) vs TF-IDF \+ LR (\d\.\d+) vs frequency (\d\.\d+) "
            r"vs lexicon (\d\.\d+)", (0, 3, 1, 2)),
-    "10": ("sentiment accuracy: course BERT {} · TF-IDF + LR {} · majority {}",
+    "10": ("200 movie sentences, 5-fold accuracy: frozen MiniLM + LR {} ± {} · random weights {} ± {} · TF-IDF + LR {} ± {}",
+           r"TF-IDF word 1-2-grams \+ LR\s+(\d\.\d+) ± (\d\.\d+).*?frozen MiniLM features \+ LR\s+(\d\.\d+) ± (\d\.\d+)"
+           r".*?frozen random-weight features \+ LR\s+(\d\.\d+) ± (\d\.\d+)", (2, 3, 4, 5, 0, 1)),
+    "12": ("sentiment accuracy, all training reviews: course BERT (distilled) {} · TF-IDF + LR {} · majority {}",
            r"fine-tuned model (\d\.\d+); TF-IDF \+ LR \(all [\d,]+ reviews\) (\d\.\d+); majority class (\d\.\d+)",
            (0, 1, 2)),
 }

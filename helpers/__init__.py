@@ -9,7 +9,7 @@ One module per concern; every public function names the lesson that uses it.
 * :mod:`helpers.writeguard`: record writes outside the course folder, temp and caches (tests).
 * :mod:`helpers.checkpoints`: which model a lesson loads (course checkpoint or Hub model).
 * :mod:`helpers.tasks`: task code a lesson writes out and a recipe reuses, one module per task
-  (``mlm``, ``lm``, ``numbers``, ``ner``, ``multilabel``, ``baselines``).
+  (``mlm``, ``lm``, ``numbers``, ``ner``, ``multilabel``, ``baselines``, ``text2text``, ``transfer``).
 * :mod:`helpers.batching`: padding and length-grouped batches (lesson 10).
 * :mod:`helpers.pretrain`: ``python -m helpers.pretrain NAME`` makes the course checkpoints.
 """
@@ -21,6 +21,7 @@ from .data import (
     load_analogies,
     load_chinese_reviews,
     load_lee_corpus,
+    load_movie_sentences,
     load_people_daily,
     load_wiki_sample,
     load_word_similarity,
@@ -38,6 +39,7 @@ __all__ = [
     "load_analogies",
     "load_chinese_reviews",
     "load_lee_corpus",
+    "load_movie_sentences",
     "load_people_daily",
     "load_wiki_sample",
     "load_word_similarity",

@@ -28,7 +28,7 @@ def course_checkpoints() -> tuple[str, ...]:
 
 
 def checkpoint_dir(name: str) -> Path:
-    """Folder of the course checkpoint ``name`` (lessons 04-10 pass it to ``from_pretrained``).
+    """Folder of the course checkpoint ``name`` (lessons 04-10 and 12 pass it to ``from_pretrained``).
 
     ``$PLM_CHECKPOINTS`` overrides the repository's ``checkpoints/`` folder. Raises
     :class:`CheckpointError` naming the missing files and the command that rebuilds them.

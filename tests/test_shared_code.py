@@ -36,9 +36,12 @@ SHARED = {
     ("08", "forward_max_match"): "helpers.tasks.segmentation.max_match",
     ("10", "tfidf_classifier"): "helpers.tasks.baselines.tfidf_classifier",
     ("10", "length_grouped_batches"): "helpers.batching.length_grouped_batches",
+    ("10", "MeanPoolClassifier"): "helpers.tasks.transfer.MeanPoolClassifier",
+    ("10", "freeze_for"): "helpers.tasks.transfer.freeze_for",
+    ("10", "train_steps"): "helpers.tasks.transfer.train_steps",
 }
 TASK_MODULES = ["helpers.tasks.mlm", "helpers.tasks.lm", "helpers.tasks.numbers", "helpers.tasks.ner", "helpers.tasks.segmentation",
-                "helpers.tasks.multilabel", "helpers.tasks.baselines", "helpers.tasks.text2text", "helpers.batching", "helpers.pretrain.tokenization"]
+                "helpers.tasks.multilabel", "helpers.tasks.baselines", "helpers.tasks.text2text", "helpers.tasks.transfer", "helpers.batching", "helpers.pretrain.tokenization"]
 
 
 def cells(path: Path) -> tuple[str, str]:
@@ -53,7 +56,7 @@ def test_the_lesson_writes_the_function_and_its_stored_run_found_the_helpers_cop
     module, _, function = target.rpartition(".")
     assert callable(getattr(importlib.import_module(module), function, None)), f"{target} does not exist"
     source, printed = cells(NOTEBOOKS[lesson])
-    assert re.search(rf"^(def {name}\(|{name} = )", source, re.M), f"lesson {lesson} no longer writes out {name}"
+    assert re.search(rf"^(def {name}\(|class {name}\(|{name} = )", source, re.M), f"lesson {lesson} no longer writes out {name}"
     lines = [line for line in printed.splitlines() if line.startswith("same ") and target in line]
     assert lines, f"lesson {lesson} prints no 'same ... as {target} ...: True' check (re-store it after adding one)"
     assert all(line.rstrip().endswith(": True") for line in lines), f"lesson {lesson}: {lines}"

@@ -1,4 +1,4 @@
-"""Lesson 10's exercise 5 solution, which benchmarks/transfer_seeds.py runs over seeds: the prompt classifier."""
+"""Lesson 10's exercise 2 solution, which benchmarks/transfer_seeds.py runs over seeds: the prompt classifier."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from coursetools.notebooks import solution_definitions
 from helpers.checkpoints import checkpoint_dir
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "10_finetune_little_data.ipynb"
-PROMPT_EXERCISE = 5  # as in benchmarks/transfer_seeds.py
+PROMPT_EXERCISE = 2  # as in benchmarks/transfer_seeds.py
 
 
-def test_prompt_classifier_of_lesson_08_exercise_5_scores_label_words_at_one_mask():
+def test_prompt_classifier_of_lesson_10_exercise_2_scores_label_words_at_one_mask():
     """The solution's definitions (run by benchmarks/transfer_seeds.py) keep the prompt whole and add no weights."""
     from transformers import AutoConfig, AutoTokenizer, DataCollatorWithPadding
 

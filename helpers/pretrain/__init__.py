@@ -7,7 +7,7 @@
     python -m helpers.pretrain albert-zh-ner  # lesson 07: albert-zh fine-tuned for PER/LOC/ORG (needs albert-zh)
     python -m helpers.pretrain bert-zh-multilabel  # lesson 09: bert-zh fine-tuned for 7 sentence labels
     python -m helpers.pretrain bert-zh-reviews  # lesson 10: bert-zh, masked-LM pretraining continued on review text
-    python -m helpers.pretrain bert-zh-sentiment  # lesson 10: bert-zh-reviews fine-tuned for positive / negative
+    python -m helpers.pretrain bert-zh-sentiment  # lessons 10, 12: bert-zh-reviews fine-tuned for positive / negative
 
 Each command builds its tokenizer from the course's offline data, trains a tiny model from
 random weights on the CPU (those built on another checkpoint: from albert-zh, bert-zh or bert-zh-reviews),

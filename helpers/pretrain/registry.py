@@ -23,6 +23,6 @@ REGISTRY: dict[str, Entry] = {
         (bert_zh_cws, "bert-zh"),  # lesson 08
         (bert_zh_multilabel, "bert-zh"),  # lesson 09
         (bert_zh_reviews, "bert-zh"),  # lesson 10
-        (bert_zh_sentiment, "bert-zh-reviews"),  # lesson 10
+        (bert_zh_sentiment, "bert-zh-reviews"),  # lessons 10 and 12
     ]
 }

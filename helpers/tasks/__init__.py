@@ -8,5 +8,7 @@ is equal (the lesson names the check).
 * :mod:`helpers.tasks.ner`: BIO tags, model-sized windows, the lexicon baseline (lesson 07).
 * :mod:`helpers.tasks.segmentation`: B/M/E/S word-segmentation tags, word-level scoring, maximum matching (lesson 08).
 * :mod:`helpers.tasks.multilabel`: sentences labelled with the kinds of words they contain (lesson 09).
-* :mod:`helpers.tasks.baselines`: the TF-IDF + logistic-regression review classifier (lesson 10).
+* :mod:`helpers.tasks.baselines`: the TF-IDF + logistic-regression review classifier (lessons 10 and 12).
+* :mod:`helpers.tasks.transfer`: a mean-pooling classifier on a pretrained encoder, what each fine-tuning method
+  trains, the training loop (lesson 10; ``benchmarks/little_data.py``).
 """

@@ -1,4 +1,4 @@
-"""The review classifier a practitioner tries first (lesson 10; the ``bert-zh-sentiment`` recipe's teacher).
+"""The review classifier a practitioner tries first (lessons 10 and 12; the ``bert-zh-sentiment`` recipe's teacher).
 
 Lesson 10 writes :func:`tfidf_classifier` out in its cells and checks this copy against it.
 """

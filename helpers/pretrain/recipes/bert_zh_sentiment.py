@@ -1,4 +1,4 @@
-"""bert-zh-sentiment (lesson 10): bert-zh-reviews fine-tuned to label a review 差评 or 好评."""
+"""bert-zh-sentiment (lessons 10 and 12): bert-zh-reviews fine-tuned to label a review 差评 or 好评."""
 
 from __future__ import annotations
 
