@@ -101,6 +101,7 @@ CITED: dict[str, dict[str, str]] = {
         "81.5": "Kim 2014, Table 2: CNN-non-static (word2vec vectors, fine-tuned) on MR",
         "79.4": "Kim 2014, Table 2: NBSVM (Wang & Manning 2012) on MR",
         "93.5": "Devlin et al. 2019 (BERT), Table 1: BERT-BASE on SST-2, GLUE test",
+        "6.7": "Wang et al. 2019 (GLUE), Table 1: SST-2 has 67k training sentences",
     },
     "12": {
         "160": "benchmarks/little_data.md: lesson 10's largest training size, 160 sentences per fold",
