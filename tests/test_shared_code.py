@@ -39,9 +39,10 @@ SHARED = {
     ("10", "MeanPoolClassifier"): "helpers.tasks.transfer.MeanPoolClassifier",
     ("10", "freeze_for"): "helpers.tasks.transfer.freeze_for",
     ("10", "train_steps"): "helpers.tasks.transfer.train_steps",
+    ("11", "CHAT_TEMPLATE"): "helpers.tasks.instruct.CHAT_TEMPLATE",
 }
 TASK_MODULES = ["helpers.tasks.mlm", "helpers.tasks.lm", "helpers.tasks.numbers", "helpers.tasks.ner", "helpers.tasks.segmentation",
-                "helpers.tasks.multilabel", "helpers.tasks.baselines", "helpers.tasks.text2text", "helpers.tasks.transfer", "helpers.batching", "helpers.pretrain.tokenization"]
+                "helpers.tasks.multilabel", "helpers.tasks.baselines", "helpers.tasks.text2text", "helpers.tasks.transfer", "helpers.tasks.instruct", "helpers.batching", "helpers.pretrain.tokenization"]
 
 
 def cells(path: Path) -> tuple[str, str]:
@@ -54,7 +55,8 @@ def cells(path: Path) -> tuple[str, str]:
 def test_the_lesson_writes_the_function_and_its_stored_run_found_the_helpers_copy_equal(lesson, name):
     target = SHARED[lesson, name]
     module, _, function = target.rpartition(".")
-    assert callable(getattr(importlib.import_module(module), function, None)), f"{target} does not exist"
+    shared = getattr(importlib.import_module(module), function, None)
+    assert callable(shared) or isinstance(shared, str), f"{target} does not exist"  # a function, a class or a template
     source, printed = cells(NOTEBOOKS[lesson])
     assert re.search(rf"^(def {name}\(|class {name}\(|{name} = )", source, re.M), f"lesson {lesson} no longer writes out {name}"
     lines = [line for line in printed.splitlines() if line.startswith("same ") and target in line]

@@ -8,9 +8,11 @@
     python -m helpers.pretrain bert-zh-multilabel  # lesson 09: bert-zh fine-tuned for 7 sentence labels
     python -m helpers.pretrain bert-zh-reviews  # lesson 10: bert-zh, masked-LM pretraining continued on review text
     python -m helpers.pretrain bert-zh-sentiment  # lessons 10, 12: bert-zh-reviews fine-tuned for positive / negative
+    python -m helpers.pretrain gpt-zh     # lesson 11: character-level Chinese GPT-2 on news and review text
+    python -m helpers.pretrain gpt-zh-chat  # lesson 11: gpt-zh instruction-tuned (TRL SFTTrainer + LoRA, merged)
 
 Each command builds its tokenizer from the course's offline data, trains a tiny model from
-random weights on the CPU (those built on another checkpoint: from albert-zh, bert-zh or bert-zh-reviews),
+random weights on the CPU (those built on another checkpoint: from albert-zh, bert-zh, bert-zh-reviews or gpt-zh),
 keeps the weights that scored best on the validation split,
 measures them on the test split next to a baseline, and writes ``model.safetensors``,
 ``config.json``, the tokenizer files, ``training_log.json`` and a model card (``README.md``).

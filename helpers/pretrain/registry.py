@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .recipe import Entry
 from .recipes import (albert_zh, albert_zh_ner, bert_zh, bert_zh_cws, bert_zh_multilabel, bert_zh_reviews,
-                      bert_zh_sentiment, gpt_en, t5_zh, t5_zh_ner, t5_zh_span)
+                      bert_zh_sentiment, gpt_en, gpt_zh, gpt_zh_chat, t5_zh, t5_zh_ner, t5_zh_span)
 
 REGISTRY: dict[str, Entry] = {
     m.RECIPE.name: Entry(m.RECIPE, m.build, base)
@@ -24,5 +24,7 @@ REGISTRY: dict[str, Entry] = {
         (bert_zh_multilabel, "bert-zh"),  # lesson 09
         (bert_zh_reviews, "bert-zh"),  # lesson 10
         (bert_zh_sentiment, "bert-zh-reviews"),  # lessons 10 and 12
+        (gpt_zh, None),  # lesson 11
+        (gpt_zh_chat, "gpt-zh"),  # lesson 11
     ]
 }

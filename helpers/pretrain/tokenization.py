@@ -67,3 +67,28 @@ def encode_char_tags(tokenizer, chars: list[list[str]], tags: list[list[str]], l
                                               tokenizer.sep_token_id])
         labels[i, 1 : len(cs) + 1] = torch.tensor([label_id[t] for t in ts])
     return ids, labels
+
+
+GPT_ZH_SPECIALS = ["<pad>", "<unk>", "<|endoftext|>"]  # ids 0, 1, 2 of the gpt-zh character vocabulary
+
+
+def char_lm_tokenizer(vocab: list[str]):
+    """One token per character, spaces and line breaks included, for the gpt-zh causal LM (lesson 11).
+
+    Unlike :func:`char_tokenizer` nothing is split off as whitespace: a space is a token, so an answer such
+    as a segmentation (words separated by spaces) survives encoding and decoding. ``vocab`` starts with
+    :data:`GPT_ZH_SPECIALS`; ``<|endoftext|>`` is bos and eos (GPT-2's convention), ``<pad>`` pads.
+    """
+    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    if vocab[: len(GPT_ZH_SPECIALS)] != GPT_ZH_SPECIALS:
+        raise ValueError(f"the vocabulary must start with {GPT_ZH_SPECIALS}, got {vocab[:3]}")
+    tok = Tokenizer(models.WordLevel({t: i for i, t in enumerate(vocab)}, unk_token="<unk>"))
+    tok.normalizer = normalizers.NFKC()
+    tok.pre_tokenizer = pre_tokenizers.Split(Regex("."), behavior="isolated")  # "." matches a space too, not "\n"
+    tok.decoder = decoders.Fuse()
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>", pad_token="<pad>",
+                                        bos_token="<|endoftext|>", eos_token="<|endoftext|>",
+                                        model_input_names=["input_ids", "attention_mask"])
+    return tokenizer

@@ -11,4 +11,6 @@ is equal (the lesson names the check).
 * :mod:`helpers.tasks.baselines`: the TF-IDF + logistic-regression review classifier (lessons 10 and 12).
 * :mod:`helpers.tasks.transfer`: a mean-pooling classifier on a pretrained encoder, what each fine-tuning method
   trains, the training loop (lesson 10; ``benchmarks/little_data.py``).
+* :mod:`helpers.tasks.instruct`: instruction data from the course's annotations, the chat template, answer
+  generation and scoring (lesson 11; the ``gpt-zh-chat`` recipe, ``benchmarks/instruct.py``).
 """
