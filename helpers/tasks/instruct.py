@@ -2,7 +2,9 @@
 
 Four tasks, each asked in several phrasings (``PHRASINGS``): sentiment of a product review (the review's label),
 the person / place / organisation names in a People's Daily sentence (PKU tags), the sentence's word
-segmentation (PKU gold words) and a number read out or written as a cheque amount (``cn2an``). No answer is
+segmentation (PKU gold words) and a number read out in Chinese (``cn2an``). Cheque amounts (大写金额) are left
+out: five of their characters (贰叁柒捌仟) never occur in the news and review text, so the character vocabulary
+of ``gpt-zh`` has no token for them (lesson 11 shows this). No answer is
 written by hand: every answer is an annotation or a converter's output. Training examples come from the
 training splits and use the training phrasings; held-out examples come from the test split, once with a
 training phrasing and once with a phrasing that never appears in training (``"unseen"``).
@@ -31,7 +33,7 @@ CHAT_TEMPLATE = (
 the assistant's tokens, which is what ``return_assistant_tokens_mask`` and TRL's ``assistant_only_loss`` read."""
 
 KINDS = {"PER": "人名", "LOC": "地名", "ORG": "机构名"}
-NUMBER_MODES = {"read": "low", "rmb": "rmb"}  # cn2an modes: 一千九百九十八 / 壹仟玖佰玖拾捌元整
+NUMBER_MODE = "low"  # cn2an's mode for how a number is read: 1998 -> 一千九百九十八
 
 PHRASINGS = {
     "sentiment": {
@@ -49,9 +51,8 @@ PHRASINGS = {
         "unseen": "在下面这句话的词与词之间加上空格。",
     },
     "number": {
-        "train": {"read": ["把这个数字读成中文。", "这个数怎么读？用汉字写出来。", "用中文写出这个数的读法。", "请将数字转成中文读法。"],
-                  "rmb": ["把这个金额写成大写。", "写出这笔钱的中文大写金额。", "请把数字金额转换成大写。", "开支票时这个金额的大写怎么写？"]},
-        "unseen": {"read": "这个数字念出来是什么？", "rmb": "财务上这个钱数要怎么大写？"},
+        "train": ["把这个数字读成中文。", "这个数怎么读？用汉字写出来。", "用中文写出这个数的读法。", "请将数字转成中文读法。"],
+        "unseen": "这个数字念出来是什么？",
     },
 }
 """Instruction phrasings per task: four for training, one kept for testing only. ``{kind}`` is 人名 / 地名 / 机构名."""
@@ -127,7 +128,7 @@ def instruction_examples(split: str, per_task: int, seed: int = 0, unseen: bool 
     """``per_task`` examples of every task from ``split`` ("train", "validation" or "test").
 
     ``unseen=True`` asks every example with its task's held-out phrasing (only for validation and test).
-    Columns: ``task``, ``kind`` (entity type or number mode), ``phrasing``, ``source``, ``answer`` and
+    Columns: ``task``, ``kind`` (the entity type of an ner example, else empty), ``phrasing``, ``source``, ``answer`` and
     ``messages`` (a user turn and the assistant's answer, the format ``apply_chat_template`` and TRL read).
     """
     import cn2an
@@ -143,9 +144,8 @@ def instruction_examples(split: str, per_task: int, seed: int = 0, unseen: bool 
     rng = random.Random(f"{split}-{seed}")  # draws the examples: the same with either kind of phrasing
     phrasing_rng = random.Random(f"{split}-{seed}-phrasing")
 
-    def phrase(task, key=None):
+    def phrase(task):
         table = PHRASINGS[task]["unseen" if unseen else "train"]
-        table = table[key] if key in ("read", "rmb") else table
         return table if isinstance(table, str) else phrasing_rng.choice(table)
 
     rows = []
@@ -167,10 +167,9 @@ def instruction_examples(split: str, per_task: int, seed: int = 0, unseen: bool 
         rows.append(_example("ner", phrase("ner").format(kind=KINDS[kind]), s["text"], answer, kind))
     for s in rng.sample(pool, per_task):
         rows.append(_example("segment", phrase("segment"), s["text"], " ".join(s["words"])))
-    for i in range(per_task):
-        mode = sorted(NUMBER_MODES)[i % 2]
+    for _ in range(per_task):
         number = _number(rng, split)
-        rows.append(_example("number", phrase("number", mode), number, cn2an.an2cn(number, NUMBER_MODES[mode]), mode))
+        rows.append(_example("number", phrase("number"), number, cn2an.an2cn(number, NUMBER_MODE)))
     return datasets.Dataset.from_list(rows)
 
 
@@ -228,9 +227,10 @@ def generate_answers(model, tokenizer, prompts: list[str], max_new_tokens: int, 
     try:
         for i in range(0, len(prompts), batch):
             enc = tokenizer(prompts[i : i + batch], return_tensors="pt", padding=True, add_special_tokens=False)
-            with torch.no_grad():
-                ids = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False,
-                                     pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id)
+            with torch.no_grad():  # a line break ends an answer too: stop_strings saves generating past it
+                ids = model.generate(**enc.to(model.device), max_new_tokens=max_new_tokens, do_sample=False,
+                                     pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
+                                     stop_strings=["\n"], tokenizer=tokenizer)
             for row in ids[:, enc["input_ids"].shape[1] :]:
                 text = tokenizer.decode(row, skip_special_tokens=False)
                 out.append(text.split(tokenizer.eos_token)[0].split("\n")[0].replace(tokenizer.pad_token, ""))

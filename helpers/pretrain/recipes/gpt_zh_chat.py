@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..recipe import BuildResult, Recipe
 
-RECIPE = Recipe("gpt-zh-chat", "11", steps=1500, batch=16, lr=2e-3, warmup=0.05, weight_decay=0.0, eval_every=250,
+RECIPE = Recipe("gpt-zh-chat", "11", steps=2500, batch=16, lr=2e-3, warmup=0.05, weight_decay=0.0, eval_every=250,
                 seq_len=256, hidden=256, layers=4, heads=4, test_use="reported only; the weights are chosen on validation loss")
 PER_TASK = {"train": 3000, "validation": 100, "test": 200}  # examples per task and split
 LORA = {"r": 32, "lora_alpha": 64, "lora_dropout": 0.05, "target_modules": "all-linear"}  # GPT-2: c_attn, c_proj, c_fc
@@ -76,7 +76,7 @@ def build(r: Recipe, out: Path, progress: bool) -> BuildResult:
     test_metrics["examples per task"] = PER_TASK["test"]
     facts = {
         "data": f"instruction examples built by helpers.tasks.instruct from the training splits ({PER_TASK['train']:,} per "
-                f"task: review sentiment, PER/LOC/ORG names, word segmentation, number reading / cheque amounts), four "
+                f"task: review sentiment, PER/LOC/ORG names, word segmentation, number reading), four "
                 f"phrasings per task; validation {PER_TASK['validation']} per task (weights chosen on its loss)",
         "tokenizer": "gpt-zh's, with the chat template (`tokenizer.chat_template`) that marks the assistant's turns",
         "objective": f"supervised fine-tuning, loss on the assistant's tokens only (TRL SFTTrainer, assistant_only_loss); "
