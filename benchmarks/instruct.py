@@ -1,6 +1,7 @@
 """Lesson 11's instruction tuning: LoRA (the shipped gpt-zh-chat) against full fine-tuning of gpt-zh.
 
-    .venv/bin/python benchmarks/instruct.py     # ~45 min on 1 thread; writes instruct.json and instruct.md
+    .venv/bin/python benchmarks/instruct.py     # ~35 min on 1 thread; writes instruct.json and instruct.md
+    .venv/bin/python benchmarks/instruct.py --table-only   # after rebuilding gpt-zh-chat: re-read its card only
 
 The LoRA row is the ``gpt-zh-chat`` checkpoint's own run, read from its ``training_log.json`` (the recipe is
 the benchmark's LoRA setting: ``python -m helpers.pretrain gpt-zh-chat --threads 2`` rebuilds it). This script
@@ -8,7 +9,7 @@ runs full fine-tuning with the same data, template, steps, batch, schedule and s
 through the recipe's ``sft_config`` with every parameter trainable and a lower peak learning rate
 (``FULL_LR``: full fine-tuning moves all weights, so it takes a smaller step than the low-rank update), then
 scores it exactly as the recipe scores the checkpoint: the held-out test examples of every task, asked with a
-training phrasing and with one never trained on, greedy decoding (``helpers.tasks.instruct.evaluate``).
+training phrasing and with one never trained on, greedy decoding (``helpers.tasks.instruct.answer_and_score``).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def full_fine_tuning() -> dict:
 
     import helpers
     from helpers.pretrain.recipes.gpt_zh_chat import PER_TASK, RECIPE, sft_config
-    from helpers.tasks.instruct import CHAT_TEMPLATE, TASKS, evaluate, headline, instruction_examples
+    from helpers.tasks.instruct import CHAT_TEMPLATE, TASKS, answer_and_score, headline, instruction_examples
 
     helpers.setup(threads=THREADS, quiet=True)
     base = helpers.checkpoint_dir("gpt-zh")
@@ -58,7 +59,7 @@ def full_fine_tuning() -> dict:
     model = trainer.model.eval()
     test = {}
     for unseen in (False, True):
-        results, _ = evaluate(model, tokenizer, instruction_examples("test", PER_TASK["test"], seed=r.seed, unseen=unseen))
+        results, _ = answer_and_score(model, tokenizer, instruction_examples("test", PER_TASK["test"], seed=r.seed, unseen=unseen))
         for task in TASKS:
             test[f"{task}{' (unseen phrasing)' if unseen else ''}"] = round(headline(task, results[task]), 4)
     return {"method": "full fine-tuning", "lr": FULL_LR, "trainable": trainable,
@@ -80,7 +81,12 @@ def lora_from_card() -> dict:
 def main() -> None:
     from helpers.pretrain.recipes.gpt_zh_chat import PER_TASK, RECIPE
 
-    full = {**full_fine_tuning(), "threads": THREADS}
+    import sys
+
+    if "--table-only" in sys.argv[1:]:  # keep the measured full fine-tuning row, re-read the LoRA card
+        full = next(r for r in json.loads(OUT_JSON.read_text(encoding="utf-8"))["rows"] if r["method"] == "full fine-tuning")
+    else:
+        full = {**full_fine_tuning(), "threads": THREADS}
     rows = [lora_from_card(), full]  # the card is read after the long run: the two may be built side by side
     OUT_JSON.write_text(json.dumps({"machine": platform.processor() or platform.machine(), "rows": rows},
                                    ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

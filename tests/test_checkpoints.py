@@ -576,7 +576,7 @@ def test_gpt_zh_perplexity_is_below_the_trigram_baseline():
 def test_gpt_zh_chat_answers_held_out_instructions():
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from helpers.tasks.instruct import CHAT_TEMPLATE, evaluate, headline, instruction_examples
+    from helpers.tasks.instruct import CHAT_TEMPLATE, answer_and_score, headline, instruction_examples
 
     folder = checkpoint_dir("gpt-zh-chat")
     tokenizer = AutoTokenizer.from_pretrained(folder)
@@ -584,8 +584,11 @@ def test_gpt_zh_chat_answers_held_out_instructions():
     model = AutoModelForCausalLM.from_pretrained(folder).eval()
     test = instruction_examples("test", 200)  # gpt_zh_chat.py: the checkpoint's test examples, training phrasings
     test = test.filter(lambda r: r["task"] in ("sentiment", "number"))
-    results, _ = evaluate(model, tokenizer, test)
+    results, _ = answer_and_score(model, tokenizer, test)
     sentiment, number = headline("sentiment", results["sentiment"]), headline("number", results["number"])
-    # FLOORS
-    assert sentiment > 0, sentiment
-    assert number > 0, number
+    # Shipped (the same 200 + 200 examples, the card): sentiment accuracy 0.760 (the majority answer scores 0.535),
+    # number exact match 0.965. SE over 200 examples: ~0.03 at 0.76, ~0.013 at 0.965; the floors sit ~3 SE below.
+    # The base model gpt-zh, asked the same way, scores 0 on both (lesson 11): it continues instead of answering.
+    assert len(test) == 400
+    assert sentiment > 0.66, sentiment
+    assert number > 0.9, number

@@ -103,6 +103,11 @@ CITED: dict[str, dict[str, str]] = {
         "93.5": "Devlin et al. 2019 (BERT), Table 1: BERT-BASE on SST-2, GLUE test",
         "6.7": "Wang et al. 2019 (GLUE), Table 1: SST-2 has 67k training sentences",
     },
+    "11": {
+        "3.5": "OpenAI, Introducing ChatGPT (2022-11-30): fine-tuned from a model in the GPT-3.5 series",
+        "570": "Brown et al. 2020 (GPT-3), section 2.2: Common Crawl, 45TB of compressed plaintext before filtering, 570GB after",
+        "1024": "gpt2 on the Hub: context length (n_positions)",
+    },
     "12": {
         "160": "benchmarks/little_data.md: lesson 10's largest training size, 160 sentences per fold",
     },

@@ -219,14 +219,18 @@ def headline(task: str, metrics: dict) -> float:
 
 def generate_answers(model, tokenizer, prompts: list[str], max_new_tokens: int, batch: int = 50) -> list[str]:
     """Greedy answers to already-formatted ``prompts`` (chat template or few-shot text), each cut at the first
-    end-of-text token or line break. Prompts are left-padded in batches, so each continues right where it ends."""
+    end-of-text token or line break, in the order of ``prompts``. Prompts of similar length are batched together
+    and left-padded, so each continues right where it ends."""
     import torch
 
     side, tokenizer.padding_side = tokenizer.padding_side, "left"
+    lengths = [len(ids) for ids in tokenizer(prompts, add_special_tokens=False)["input_ids"]]
+    order = sorted(range(len(prompts)), key=lengths.__getitem__)  # similar lengths together: little padding
     out = []
     try:
-        for i in range(0, len(prompts), batch):
-            enc = tokenizer(prompts[i : i + batch], return_tensors="pt", padding=True, add_special_tokens=False)
+        for i in range(0, len(order), batch):
+            enc = tokenizer([prompts[j] for j in order[i : i + batch]], return_tensors="pt", padding=True,
+                            add_special_tokens=False)
             with torch.no_grad():  # a line break ends an answer too: stop_strings saves generating past it
                 ids = model.generate(**enc.to(model.device), max_new_tokens=max_new_tokens, do_sample=False,
                                      pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
@@ -236,7 +240,10 @@ def generate_answers(model, tokenizer, prompts: list[str], max_new_tokens: int, 
                 out.append(text.split(tokenizer.eos_token)[0].split("\n")[0].replace(tokenizer.pad_token, ""))
     finally:
         tokenizer.padding_side = side
-    return out
+    answers = [""] * len(prompts)
+    for j, answer in zip(order, out):
+        answers[j] = answer
+    return answers
 
 
 MAX_NEW_TOKENS = {"sentiment": 4, "ner": 2 * SENTENCE_CHARS[1], "segment": 2 * SENTENCE_CHARS[1] + 2, "number": 30}
@@ -250,7 +257,7 @@ def chat_prompts(tokenizer, examples) -> list[str]:
     return [tokenizer.apply_chat_template(m[:1], tokenize=False, add_generation_prompt=True) for m in examples["messages"]]
 
 
-def evaluate(model, tokenizer, examples, prompts: list[str] | None = None) -> tuple[dict, list[str]]:
+def answer_and_score(model, tokenizer, examples, prompts: list[str] | None = None) -> tuple[dict, list[str]]:
     """Generate an answer to every example (its chat prompt, or ``prompts``) and score each task.
 
     Returns ``({task: metrics}, predictions)``, predictions in the order of ``examples``.

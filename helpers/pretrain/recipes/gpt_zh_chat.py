@@ -43,7 +43,7 @@ def build(r: Recipe, out: Path, progress: bool) -> BuildResult:
     from trl import SFTTrainer
 
     from ...checkpoints import checkpoint_dir
-    from ...tasks.instruct import CHAT_TEMPLATE, TASKS, evaluate, headline, instruction_examples
+    from ...tasks.instruct import CHAT_TEMPLATE, TASKS, answer_and_score, headline, instruction_examples
 
     base = checkpoint_dir("gpt-zh")
     tokenizer = AutoTokenizer.from_pretrained(base)
@@ -70,7 +70,7 @@ def build(r: Recipe, out: Path, progress: bool) -> BuildResult:
     test_metrics = {}
     for unseen in (False, True):
         test = instruction_examples("test", PER_TASK["test"], seed=r.seed, unseen=unseen)
-        results, _ = evaluate(model, tokenizer, test)
+        results, _ = answer_and_score(model, tokenizer, test)
         for task in TASKS:
             test_metrics[f"{task}{' (unseen phrasing)' if unseen else ''}"] = round(headline(task, results[task]), 4)
     test_metrics["examples per task"] = PER_TASK["test"]
