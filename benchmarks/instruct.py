@@ -30,23 +30,14 @@ THREADS = 1  # as the recipe's default (python -m helpers.pretrain gpt-zh-chat)
 def full_fine_tuning() -> dict:
     import dataclasses
 
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
     from trl import SFTTrainer
 
     import helpers
-    from helpers.pretrain.recipes.gpt_zh_chat import PER_TASK, RECIPE, sft_config
-    from helpers.tasks.instruct import CHAT_TEMPLATE, TASKS, answer_and_score, headline, instruction_examples
+    from helpers.pretrain.recipes.gpt_zh_chat import RECIPE, sft_config, sft_start, test_scores
 
     helpers.setup(threads=THREADS, quiet=True)
-    base = helpers.checkpoint_dir("gpt-zh")
-    tokenizer = AutoTokenizer.from_pretrained(base)
-    tokenizer.chat_template = CHAT_TEMPLATE
     r = dataclasses.replace(RECIPE, lr=FULL_LR)
-    train = instruction_examples("train", PER_TASK["train"], seed=r.seed)
-    val = instruction_examples("validation", PER_TASK["validation"], seed=r.seed)
-    torch.manual_seed(r.seed)
-    model = AutoModelForCausalLM.from_pretrained(base)
+    tokenizer, train, val, model = sft_start(r)
     wall0, cpu0 = time.perf_counter(), time.process_time()
     with tempfile.TemporaryDirectory() as tmp:
         trainer = SFTTrainer(model=model, args=sft_config(r, tmp), processing_class=tokenizer,
@@ -57,11 +48,7 @@ def full_fine_tuning() -> dict:
         best_loss = float(trainer.state.best_metric)
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     model = trainer.model.eval()
-    test = {}
-    for unseen in (False, True):
-        results, _ = answer_and_score(model, tokenizer, instruction_examples("test", PER_TASK["test"], seed=r.seed, unseen=unseen))
-        for task in TASKS:
-            test[f"{task}{' (unseen phrasing)' if unseen else ''}"] = round(headline(task, results[task]), 4)
+    test = test_scores(model, tokenizer, r.seed)
     return {"method": "full fine-tuning", "lr": FULL_LR, "trainable": trainable,
             "params": sum(p.numel() for p in model.parameters()), "wall_seconds": round(wall, 1),
             "cpu_seconds": round(cpu, 1), "best_step": best_step, "best_eval_loss": round(best_loss, 4), "test": test}

@@ -36,14 +36,14 @@ def sft_config(r: Recipe, output_dir: str, progress: bool = False, **overrides):
     return SFTConfig(**settings)
 
 
-def build(r: Recipe, out: Path, progress: bool) -> BuildResult:
+def sft_start(r: Recipe):
+    """What every SFT run of lesson 11 starts from (this recipe and ``benchmarks/instruct.py``): gpt-zh's tokenizer with
+    the chat template, the training and validation examples, and gpt-zh's weights (``torch`` seeded with ``r.seed``)."""
     import torch
-    from peft import LoraConfig
     from transformers import AutoModelForCausalLM, AutoTokenizer
-    from trl import SFTTrainer
 
     from ...checkpoints import checkpoint_dir
-    from ...tasks.instruct import CHAT_TEMPLATE, TASKS, answer_and_score, headline, instruction_examples
+    from ...tasks.instruct import CHAT_TEMPLATE, instruction_examples
 
     base = checkpoint_dir("gpt-zh")
     tokenizer = AutoTokenizer.from_pretrained(base)
@@ -51,7 +51,26 @@ def build(r: Recipe, out: Path, progress: bool) -> BuildResult:
     train = instruction_examples("train", PER_TASK["train"], seed=r.seed)
     val = instruction_examples("validation", PER_TASK["validation"], seed=r.seed)
     torch.manual_seed(r.seed)
-    model = AutoModelForCausalLM.from_pretrained(base)
+    return tokenizer, train, val, AutoModelForCausalLM.from_pretrained(base)
+
+
+def test_scores(model, tokenizer, seed: int) -> dict[str, float]:
+    """The headline score of every task on the test examples, asked with a training phrasing and with the unseen one."""
+    from ...tasks.instruct import TASKS, answer_and_score, headline, instruction_examples
+
+    scores = {}
+    for unseen in (False, True):
+        results, _ = answer_and_score(model, tokenizer, instruction_examples("test", PER_TASK["test"], seed=seed, unseen=unseen))
+        for task in TASKS:
+            scores[f"{task}{' (unseen phrasing)' if unseen else ''}"] = round(headline(task, results[task]), 4)
+    return scores
+
+
+def build(r: Recipe, out: Path, progress: bool) -> BuildResult:
+    from peft import LoraConfig
+    from trl import SFTTrainer
+
+    tokenizer, train, val, model = sft_start(r)
     wall0, cpu0 = time.perf_counter(), time.process_time()
     with tempfile.TemporaryDirectory() as tmp:
         trainer = SFTTrainer(model=model, args=sft_config(r, tmp, progress), processing_class=tokenizer,
@@ -67,12 +86,7 @@ def build(r: Recipe, out: Path, progress: bool) -> BuildResult:
            "eval": [{"step": h["step"], "seconds": None, "score": round(h["eval_loss"], 4), "eval_loss": round(h["eval_loss"], 4)}
                     for h in history if "eval_loss" in h],
            "best_step": best_step, "wall_seconds": round(wall, 1), "cpu_seconds": round(cpu, 1), "trainable": trainable}
-    test_metrics = {}
-    for unseen in (False, True):
-        test = instruction_examples("test", PER_TASK["test"], seed=r.seed, unseen=unseen)
-        results, _ = answer_and_score(model, tokenizer, test)
-        for task in TASKS:
-            test_metrics[f"{task}{' (unseen phrasing)' if unseen else ''}"] = round(headline(task, results[task]), 4)
+    test_metrics = test_scores(model, tokenizer, r.seed)
     test_metrics["examples per task"] = PER_TASK["test"]
     facts = {
         "data": f"instruction examples built by helpers.tasks.instruct from the training splits ({PER_TASK['train']:,} per "
