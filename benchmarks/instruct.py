@@ -90,7 +90,8 @@ def main() -> None:
         f"({PER_TASK['train']:,} examples per task, {RECIPE.steps:,} steps, batch {RECIPE.batch}), weights chosen on "
         f"validation loss; test: {PER_TASK['test']} held-out examples per task, accuracy (sentiment), name F1 (ner), word F1 (segment), exact match (number); "
         "\"unseen phrasing\": the same examples asked with a phrasing never trained on. Wall seconds on "
-        f"{THREADS} threads.\n\n" + "\n".join(lines) + "\n", encoding="utf-8")
+        f"{THREADS} thread each; the measured runs were made side by side on the 2-core machine, so their times "
+        "compare with each other.\n\n" + "\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 
 
