@@ -85,6 +85,11 @@ def _version(dist: str) -> str:
         return "missing"
 
 
+def version_line() -> str:
+    """The version line :func:`setup` prints (``Python 3.11.9, torch 2.13.0, ...``); issue reports quote it."""
+    return f"Python {platform.python_version()}, " + ", ".join(f"{name} {_version(name)}" for name in _VERSIONED)
+
+
 def environment_checks(mode: str) -> list[tuple[bool, str, str]]:
     """``(ok, what, hint)`` rows of the environment check printed by :func:`setup`."""
     rows: list[tuple[bool, str, str]] = []
@@ -176,9 +181,8 @@ def setup(mode: str | None = None, seed: int = 0, threads: int | None = None, qu
         font = None  # reported as [FAIL] below
 
     if not quiet:
-        versions = ", ".join(f"{name} {_version(name)}" for name in _VERSIONED)
         print(f"mode={mode}  seed={seed}  threads={threads}  device={_device}  network guard={'on' if guarded else 'off'}")
-        print(f"Python {platform.python_version()}, {versions}")
+        print(version_line())
         for ok, what, hint in environment_checks(mode):
             print(f"[{'OK' if ok else 'FAIL'}] {what}" + ("" if ok else f"  -> {hint}"))
         if font:
