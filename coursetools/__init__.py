@@ -9,4 +9,9 @@
 - ``versions``: ``python -m coursetools.versions [--strict]`` compares the README's tested
   versions with the installed packages.
 - ``check_book``: ``python -m coursetools.check_book`` checks the built book in headless Chromium.
+- ``launch``: ``python -m coursetools.launch [--write]`` copies the repository named in
+  ``pyproject.toml`` into the lessons' Colab cells, the book config and the README's launch links.
+- ``floors``: ``python -m coursetools.floors`` prints the lowest allowed versions as pip constraints.
+- ``slides``: ``python -m coursetools.slides [--write | --check | --build] [NN ...]`` slide metadata
+  and the lessons' reveal.js decks.
 """

@@ -17,7 +17,10 @@ Playwright (the PyPI package; it never downloads a browser here). Per page:
       text and Markdown outputs of the .ipynb against the page (and every image
       has loaded);
   (d) nothing is requested from outside localhost (such requests are logged,
-      blocked and fail the check), and no local resource is missing (HTTP >= 400).
+      blocked and fail the check), and no local resource is missing (HTTP >= 400);
+  (e) a lesson's self-check quiz works: for every question a wrong answer and
+      then the right one are clicked (or typed), and the page must say wrong,
+      then right, and show the explanation.
 
 A full-page screenshot of every page goes to --out. Exit status: 0 all pages
 pass, 1 a check failed, 2 the book or the browser could not be found.
@@ -31,6 +34,7 @@ import argparse
 import functools
 import http.server
 import json
+import os
 import re
 import sys
 import tempfile
@@ -147,7 +151,7 @@ IMAGE_MIMES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
 MIME_PRIORITY = ("application/vnd.jupyter.widget-view+json", "application/javascript",
                  "text/html", "image/svg+xml", "image/png", "image/jpeg", "image/gif",
                  "text/markdown", "text/latex", "text/plain")
-PLOT_TOFU = re.compile(r"Glyph \d+ \(\\N\{([^}]*)\}\) missing from font")  # matplotlib's warning
+PLOT_TOFU = re.compile(r"Glyph \d+ \(\\N\{([^}]*)\}\) missing from (?:current )?font")  # matplotlib's warning
 REMOVED_CELL = {"remove-cell", "remove_cell"}
 REMOVED_OUTPUT = {"remove-output", "remove_output"}
 
@@ -217,6 +221,45 @@ def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
+def exercise_quiz(page) -> tuple[int, list[str]]:
+    """Answer every self-check question on ``page`` (Playwright) wrong, then right, by clicking and
+    typing; returns (questions answered, problems). The right answers are read from the widget."""
+    problems, answered = [], 0
+    quizzes = page.locator(".plm-quiz")
+    for qi in range(quizzes.count()):
+        quiz = quizzes.nth(qi)
+        if quiz.get_attribute("data-bound") is None:
+            problems.append(f"quiz {qi + 1}: its script did not run (no answer can be checked)")
+            continue
+        questions = quiz.locator(".plm-q")
+        for i in range(questions.count()):
+            q, where = questions.nth(i), f"quiz {qi + 1}, question {i + 1}"
+            feedback, explanation = q.locator(".plm-feedback"), q.locator(".plm-explanation")
+            if explanation.is_visible():
+                problems.append(f"{where}: the explanation shows before any answer")
+            if q.get_attribute("data-kind") == "choice":
+                right = int(q.get_attribute("data-answer"))
+                buttons = q.locator("button.plm-choice")
+                wrong = (right + 1) % buttons.count()
+                attempts = [(lambda: buttons.nth(wrong).click(), False), (lambda: buttons.nth(right).click(), True)]
+            else:
+                number, tolerance = float(q.get_attribute("data-number")), float(q.get_attribute("data-tolerance"))
+                box, check = q.locator("input"), q.locator("button.plm-check")
+                bad = repr(number + 10 * tolerance + abs(number) + 1)
+                attempts = [(lambda: (box.fill(bad), check.click()), False),
+                            (lambda: (box.fill(q.get_attribute("data-shown")), box.press("Enter")), True)]
+            for act, should_be_right in attempts:
+                act()
+                cls = feedback.get_attribute("class") or ""
+                if ("plm-right" in cls) != should_be_right or not (feedback.text_content() or "").strip():
+                    problems.append(f"{where}: a {'right' if should_be_right else 'wrong'} answer got "
+                                    f"{feedback.text_content()!r}")
+                if not explanation.is_visible():
+                    problems.append(f"{where}: no explanation after answering")
+            answered += 1
+    return answered, problems
+
+
 def check_page(ctx, base: str, book: Path, page: str, out_dir: Path, timeout_s: float) -> dict:
     src = source_of(book, page)
     row = {"page": page, "problems": []}
@@ -241,6 +284,8 @@ def check_page(ctx, base: str, book: Path, page: str, out_dir: Path, timeout_s: 
         shot = out_dir / (page.replace("/", "__") + ".png")
         pg.screenshot(path=str(shot), full_page=True)
         row["screenshot"] = str(shot)
+        row["quiz"], quiz_problems = exercise_quiz(pg)
+        problems += quiz_problems
     finally:
         pg.close()
 
@@ -265,6 +310,8 @@ def check_page(ctx, base: str, book: Path, page: str, out_dir: Path, timeout_s: 
     # (c) outputs
     if src and src.suffix == ".ipynb":
         nb = json.loads(src.read_text(encoding="utf-8"))
+        if any(c.get("id") == "code-selfcheck" for c in nb["cells"]) and not row["quiz"]:
+            problems.append("the lesson has a self-check but no question could be answered on the page")
         md = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
         expected, shown = expected_cells(nb), info["cells"]
         n_img = sum(c["images"] for c in expected), sum(c["images"] for c in shown)
@@ -306,7 +353,8 @@ def main() -> int:
     ap.add_argument("--book", type=Path, default=ROOT / "book", help="book source dir (has _toc.yml)")
     ap.add_argument("--html", type=Path, help="built HTML (default BOOK/_build/html)")
     ap.add_argument("--out", type=Path, help="screenshots (default BOOK/_build/screenshots)")
-    ap.add_argument("--chromium", default="/usr/bin/chromium")
+    ap.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+                    help="the browser (default $CHROMIUM, else /usr/bin/chromium)")
     ap.add_argument("--timeout", type=float, default=60, help="seconds per page load / MathJax")
     args = ap.parse_args()
     book = args.book.resolve()
@@ -350,7 +398,7 @@ def main() -> int:
         server.shutdown()
 
     cols = [("page", 28), ("cjk", 6), ("tofu", 5), ("math", 7), ("images", 7),
-            ("texts", 7), ("external", 8), ("result", 6)]
+            ("texts", 7), ("external", 8), ("quiz", 5), ("result", 6)]
     print(f"\nbook check: {len(rows)} pages, {time.time() - start:.1f} s, screenshots in {out}")
     print("  ".join(name.ljust(w) for name, w in cols))
     print("  ".join("-" * w for _, w in cols))
@@ -358,7 +406,8 @@ def main() -> int:
         r["result"] = "FAIL" if r["problems"] else "ok"
         print("  ".join(str(r.get(name, "-")).ljust(w) for name, w in cols))
     print("(cjk: distinct Chinese characters on the page; tofu: how many of them show as boxes;"
-          " math: typeset/total; images, texts: outputs on the page/in the notebook)")
+          " math: typeset/total; images, texts: outputs on the page/in the notebook;"
+          " quiz: self-check questions answered wrong, then right)")
     failed = [r for r in rows if r["problems"]]
     js_errors: dict[str, list[str]] = {}
     for r in rows:

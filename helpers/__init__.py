@@ -11,6 +11,7 @@ One module per concern; every public function names the lesson that uses it.
 * :mod:`helpers.tasks`: task code a lesson writes out and a recipe reuses, one module per task
   (``mlm``, ``lm``, ``numbers``, ``ner``, ``multilabel``, ``baselines``, ``text2text``, ``transfer``).
 * :mod:`helpers.batching`: padding and length-grouped batches (lesson 10).
+* :mod:`helpers.selfcheck`: the self-check quiz and the "report a problem" link (end of every lesson).
 * :mod:`helpers.pretrain`: ``python -m helpers.pretrain NAME`` makes the course checkpoints.
 """
 

@@ -56,7 +56,7 @@ def test_a_repository_that_colab_cannot_open_is_refused_with_the_reason():
 
 
 def _colab_cell() -> str:
-    return nbformat.read(launch.NOTEBOOKS[0], as_version=4).cells[1].source
+    return next(c.source for c in nbformat.read(launch.NOTEBOOKS[0], as_version=4).cells if c.get("id") == launch.CELL_ID)
 
 
 def test_outside_colab_the_cell_does_nothing(tmp_path):
@@ -71,10 +71,12 @@ def test_colab_simulated_offline_installs_the_course_and_keeps_its_torch(tmp_pat
     every dependency is already there, as on Colab), import ``helpers`` from the clone, end in its
     ``notebooks/`` and leave torch exactly as it was."""
     # "Colab's" Python: a new venv that sees this environment's packages through a .pth line,
+    # pip and setuptools included (a Python 3.11 venv would bring setuptools 65, too old to read
+    # pyproject.toml, and offline pip cannot fetch a newer one for build isolation as Colab does),
     # but not the course itself (the editable finder of this checkout lives in a .pth file that a
     # path added this way does not process).
     venv = tmp_path / "colab-python"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
     site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()

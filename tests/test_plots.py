@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from helpers import data, plots
 from helpers.data import MissingPackageError
 
-GLYPH_MISSING = re.compile(r"Glyph \d+ .*missing from font")
+GLYPH_MISSING = re.compile(r"Glyph \d+ .*missing from (?:current )?font")  # 3.8 says "current font"
 
 
 @pytest.fixture(autouse=True)
