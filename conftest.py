@@ -154,3 +154,33 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             reporter.write_line(f"  {entry['event']} {entry['paths']} (pid {entry['pid']}) at {entry['where'][-2:]}")
     if (attempts or writes) and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _browser_missing(message: str) -> None:
+    if os.environ.get("PLM_REQUIRE_BROWSER") == "1":  # .ci/run: the browser checks must run
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def chromium() -> str:
+    """The system Chromium for the browser checks (quiz clicks, slides): ``$CHROMIUM`` or
+    /usr/bin/chromium, driven by Playwright. Missing: skipped with the reason, or failed when
+    ``PLM_REQUIRE_BROWSER=1``."""
+    path = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not Path(path).exists():
+        _browser_missing(f"{path} not found: apt-get install chromium fonts-noto-cjk (or set CHROMIUM)")
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        _browser_missing("the playwright package is missing: pip install -e '.[book]'")
+    return path
+
+
+@pytest.fixture
+def web_assets() -> None:
+    """MathJax and reveal.js fetched by scripts/web_assets.sh (npm, once)."""
+    from coursetools.slides import ASSETS
+
+    if not all((src / ".complete").is_file() for src in ASSETS.values()):
+        _browser_missing("web assets missing: run `bash scripts/web_assets.sh` (npm, once)")

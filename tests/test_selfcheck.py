@@ -26,15 +26,6 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 LESSONS = [p.name[:2] for p in NOTEBOOKS]
 
 
-def chromium() -> str:
-    path = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    if not Path(path).exists():
-        message = f"{path} not found: apt-get install chromium fonts-noto-cjk (or set CHROMIUM)"
-        if os.environ.get("PLM_REQUIRE_BROWSER") == "1":  # CI: the browser checks must run
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
 
 # --- quiz files ----------------------------------------------------------------------------
 
@@ -148,9 +139,9 @@ def test_version_line_is_what_setup_prints(capsys):
 # --- clicked in Chromium --------------------------------------------------------------------------
 
 
-def _browser(p, tmp_path, base: str):
+def _browser(p, tmp_path, base: str, chromium: str):
     ctx = p.chromium.launch_persistent_context(
-        str(tmp_path / "profile"), executable_path=chromium(), headless=True, args=CHROMIUM_FLAGS,
+        str(tmp_path / "profile"), executable_path=chromium, headless=True, args=CHROMIUM_FLAGS,
         locale="zh-CN", service_workers="block")
     outside = []
 
@@ -164,11 +155,9 @@ def _browser(p, tmp_path, base: str):
     return ctx, outside
 
 
-def test_every_quiz_answers_wrong_then_right_in_chromium(tmp_path):
-    pytest.importorskip("playwright", reason="pip install -e '.[book]'")
+def test_every_quiz_answers_wrong_then_right_in_chromium(tmp_path, chromium):
     from playwright.sync_api import sync_playwright
 
-    chromium()
     quizzes = [selfcheck.load_quiz(lesson) for lesson in LESSONS]
     page_html = "<!doctype html><meta charset='utf-8'><body>" + "".join(q._repr_html_() for q in quizzes)
     (tmp_path / "site").mkdir()
@@ -176,7 +165,7 @@ def test_every_quiz_answers_wrong_then_right_in_chromium(tmp_path):
     server, base = serve(tmp_path / "site")
     try:
         with sync_playwright() as p:
-            ctx, outside = _browser(p, tmp_path, base)
+            ctx, outside = _browser(p, tmp_path, base, chromium)
             page = ctx.new_page()
             errors = []
             page.on("pageerror", lambda e: errors.append(str(e)))
@@ -204,12 +193,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_quiz_works_in_jupyterlab(tmp_path):
+def test_quiz_works_in_jupyterlab(tmp_path, chromium):
     """JupyterLab runs the quiz cell in a real kernel; the output's script binds and answers clicks."""
-    pytest.importorskip("playwright", reason="pip install -e '.[book]'")
     from playwright.sync_api import sync_playwright
 
-    browser = chromium()
     work = tmp_path / "lab"
     work.mkdir()
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('from helpers import selfcheck\nselfcheck.quiz("03")')])
@@ -233,7 +220,7 @@ def test_quiz_works_in_jupyterlab(tmp_path):
         else:
             pytest.fail("JupyterLab did not start")
         with sync_playwright() as p:
-            ctx, outside = _browser(p, tmp_path, base)
+            ctx, outside = _browser(p, tmp_path, base, chromium)
             page = ctx.new_page()
             page.goto(base + f"lab/tree/quiz.ipynb?token={token}", timeout=120_000)
             page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=120_000)

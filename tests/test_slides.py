@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import nbformat
 import pytest
 
@@ -67,27 +63,11 @@ def test_unknown_lesson_number_is_refused():
         slides.pick(["99"])
 
 
-def chromium() -> str:
-    path = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    if not Path(path).exists():
-        message = f"{path} not found: apt-get install chromium fonts-noto-cjk (or set CHROMIUM)"
-        if os.environ.get("PLM_REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
 
-
-def test_lesson_03_deck_in_chromium(tmp_path):
+def test_lesson_03_deck_in_chromium(tmp_path, chromium, web_assets):
     """First slide shows the title, Chinese renders (no tofu), formulas are typeset, nothing external."""
-    pytest.importorskip("playwright", reason="pip install -e '.[book]'")
     from playwright.sync_api import sync_playwright
 
-    browser = chromium()
-    if not all((src / ".complete").is_file() for src in slides.ASSETS.values()):
-        message = "web assets missing: run `bash scripts/web_assets.sh` (npm, once)"
-        if os.environ.get("PLM_REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
     lesson = next(p for p in slides.NOTEBOOKS if p.name.startswith("03_"))
     deck = slides.build([lesson], tmp_path / "slides")[0]
     title = nbformat.read(lesson, as_version=4).cells[0].source.splitlines()[0].lstrip("# ").strip()
@@ -95,7 +75,7 @@ def test_lesson_03_deck_in_chromium(tmp_path):
     outside, errors = [], []
     try:
         with sync_playwright() as p:
-            ctx = p.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path=browser,
+            ctx = p.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path=chromium,
                                                        headless=True, args=CHROMIUM_FLAGS, locale="zh-CN")
             ctx.route("**/*", lambda r: r.continue_() if r.request.url.startswith((base, "data:", "blob:"))
                       else (outside.append(r.request.url), r.abort()))
