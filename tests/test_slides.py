@@ -93,6 +93,11 @@ def test_check_fails_on_a_missing_type_and_write_fixes_it(tmp_path, capsys):
     assert slides.main(["--write", str(path)]) == 0 and path.read_bytes() == before  # nothing to do
 
 
+def test_every_lesson_has_a_slide_type_on_every_cell(capsys):
+    assert slides.main(["--check"]) == 0, capsys.readouterr().out + "\nrun `python -m coursetools.slides --write`"
+    assert f"complete in {len(slides.NOTEBOOKS)} notebook(s)" in capsys.readouterr().out
+
+
 def test_lessons_are_picked_by_number():
     assert [p.name[:2] for p in slides.pick(["3", "05"])] == ["03", "05"]
     assert slides.pick([]) == slides.NOTEBOOKS and len(slides.NOTEBOOKS) >= 13
